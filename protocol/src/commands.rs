@@ -110,10 +110,13 @@ pub fn queue_class(command: &str) -> Option<QueueClass> {
     Some(match command {
         SESSION_LAUNCH | SESSION_CONNECT => QueueClass::SessionStart,
         "page.dialog" => QueueClass::Dialog,
-        "storage.setCookies" | "storage.getCookies" | "devtools.perf" | PAGE_SCREENSHOT
-        | "export.clonePage" | "export.cloneComponent" | "canvas.applyRuntimePreviewBridge" => {
-            QueueClass::Target
-        }
+        "storage.setCookies"
+        | "storage.getCookies"
+        | "devtools.perf"
+        | PAGE_SCREENSHOT
+        | "export.clonePage"
+        | "export.cloneComponent"
+        | "canvas.applyRuntimePreviewBridge" => QueueClass::Target,
         c if c.starts_with("nav.")
             || c.starts_with("interact.")
             || c.starts_with("pointer.")
@@ -143,6 +146,9 @@ mod tests {
         assert_eq!(queue_class("targets.list"), Some(QueueClass::Session));
         assert_eq!(queue_class("nav.snapshot"), Some(QueueClass::Target));
         assert_eq!(queue_class("page.dialog"), Some(QueueClass::Dialog));
-        assert_eq!(queue_class("devtools.consolePoll"), Some(QueueClass::Session));
+        assert_eq!(
+            queue_class("devtools.consolePoll"),
+            Some(QueueClass::Session)
+        );
     }
 }

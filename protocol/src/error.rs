@@ -95,7 +95,12 @@ pub struct OpsErrorBody {
 impl OpsErrorBody {
     /// An error with the code's default retryability and no details.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        OpsErrorBody { code, message: message.into(), retryable: code.default_retryable(), details: None }
+        OpsErrorBody {
+            code,
+            message: message.into(),
+            retryable: code.default_retryable(),
+            details: None,
+        }
     }
 
     /// The same error with `details` set.
@@ -147,7 +152,10 @@ mod tests {
     #[test]
     fn display_line_matches_client_format() {
         let e = OpsErrorBody::new(ErrorCode::InvalidRequest, unknown_ref_message("r12"));
-        assert_eq!(e.display_line(), "[invalid_request] Unknown ref: r12. Take a new snapshot first.");
+        assert_eq!(
+            e.display_line(),
+            "[invalid_request] Unknown ref: r12. Take a new snapshot first."
+        );
         assert!(!e.retryable);
         assert!(OpsErrorBody::new(ErrorCode::Timeout, "x").retryable);
     }

@@ -155,7 +155,8 @@ mod tests {
 
     #[test]
     fn handshake_shapes() {
-        let raw = json!({"type":"handshake","payload":{"tabId":5,"url":"http://a/","pairingToken":"t"}});
+        let raw =
+            json!({"type":"handshake","payload":{"tabId":5,"url":"http://a/","pairingToken":"t"}});
         let m: ControlMessage = serde_json::from_value(raw.clone()).unwrap();
         assert_eq!(serde_json::to_value(&m).unwrap(), raw);
         let ack = ControlMessage::HandshakeAck {
@@ -170,13 +171,17 @@ mod tests {
             serde_json::to_value(&ack).unwrap(),
             json!({"type":"handshakeAck","payload":{"instanceId":"i","relayPort":8787,"pairingRequired":true,"epoch":7}})
         );
-        let hc: ControlMessage = serde_json::from_value(json!({"type":"healthCheck","id":"1"})).unwrap();
+        let hc: ControlMessage =
+            serde_json::from_value(json!({"type":"healthCheck","id":"1"})).unwrap();
         assert!(matches!(hc, ControlMessage::HealthCheck { .. }));
     }
 
     #[test]
     fn health_reason_strings() {
-        assert_eq!(serde_json::to_value(HealthReason::RelayDirty).unwrap(), json!("relay_dirty"));
+        assert_eq!(
+            serde_json::to_value(HealthReason::RelayDirty).unwrap(),
+            json!("relay_dirty")
+        );
         assert_eq!(
             serde_json::to_value(HealthReason::ExtensionDisconnected).unwrap(),
             json!("extension_disconnected")

@@ -44,7 +44,10 @@ mod tests {
         assert_eq!(redact_tokens("Sign in"), "Sign in");
         assert_eq!(redact_tokens(&"a".repeat(23)), "a".repeat(23));
         assert_eq!(redact_tokens(&"a".repeat(24)), "[redacted]");
-        assert_eq!(redact_tokens("x eyJhbGciOiJIUzI1NiIsInR5cCI6 y"), "x [redacted] y");
+        assert_eq!(
+            redact_tokens("x eyJhbGciOiJIUzI1NiIsInR5cCI6 y"),
+            "x [redacted] y"
+        );
         assert_eq!(redact_tokens("héllo wörld"), "héllo wörld");
     }
 }

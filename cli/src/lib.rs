@@ -1,1 +1,3 @@
-//! placeholder
+//! The opendevbrowser CLI and daemon (module map is written by the CLI work).
+
+pub mod launcher;

@@ -26,10 +26,11 @@ fn login_outline() {
         [r5] textbox "Password"
         [r6] checkbox "Remember me"
         [r7] button disabled "Continue with SSO"
-        [r8] button "Sign in""#]]
+        [r8] button "Sign in"
+        [r9] paragraph"#]]
     .assert_eq(&page.content);
     assert!(!page.truncated);
-    assert_eq!(page.ref_count, 8);
+    assert_eq!(page.ref_count, 9);
 }
 
 #[test]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy, the shared crates compiled for wasm32, unit and integration tests,
+# then the end-to-end tests in headless Chromium with the freshly built extension (serially: 2 cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+echo "== format"
+cargo fmt --all -- --check
+echo "== clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== clippy + check (wasm32: protocol, snapshot, ops, extension)"
+cargo clippy --locked --target wasm32-unknown-unknown -p odb-protocol -p odb-snapshot -p odb-ops -p odb-extension -- -D warnings
+echo "== build the extension"
+bash scripts/build-extension.sh
+echo "== build the CLI"
+cargo build --locked -p opendevbrowser
+echo "== unit and integration tests"
+cargo test --locked --workspace --exclude odb-e2e
+echo "== end-to-end tests (headless Chromium, real extension)"
+cargo test --locked -p odb-e2e -- --test-threads=1 --nocapture

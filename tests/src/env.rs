@@ -1,0 +1,126 @@
+//! [`TestEnv`]: a fixture server, a daemon with its relay, and headless Chromium with the extension, wired together.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use opendevbrowser::launcher::{self, Browser, LaunchOptions};
+use serde_json::Value;
+
+use crate::daemon::Daemon;
+use crate::fixtures::FixtureServer;
+use crate::paths::{extension_dir, fixtures_dir};
+use crate::{free_port, wait_for};
+
+/// Everything one end-to-end test needs. Dropping it stops the browser, then the daemon.
+pub struct TestEnv {
+    /// The browser (dropped first).
+    pub browser: Option<Browser>,
+    /// The daemon and relay.
+    pub daemon: Daemon,
+    /// The fixture site.
+    pub fixtures: FixtureServer,
+    /// A private temp dir (config, logs, screenshots).
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// Starts fixtures and a daemon, then the browser, and waits until the extension is paired.
+    pub fn paired() -> TestEnv {
+        let env = TestEnv::daemon_only();
+        let mut env = env;
+        env.start_browser();
+        env.wait_paired(Duration::from_secs(30)).expect("extension paired within 30 s");
+        env
+    }
+
+    /// Fixtures and a daemon, no browser yet.
+    pub fn daemon_only() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fixtures = FixtureServer::start(fixtures_dir());
+        let daemon = Daemon::start(&dir.path().join("config"), free_port(), free_port());
+        TestEnv { browser: None, daemon, fixtures, dir }
+    }
+
+    /// Starts headless Chromium with the extension pointed at the relay; its log goes to `chromium.log`.
+    pub fn start_browser(&mut self) {
+        let opts = LaunchOptions {
+            extension_dir: Some(extension_dir()),
+            headless: true,
+            relay_port: Some(self.daemon.relay_port),
+            log_file: Some(self.browser_log_path()),
+            ..LaunchOptions::default()
+        };
+        self.browser = Some(launcher::launch(&opts).expect("launch Chromium"));
+    }
+
+    /// Where Chromium's stderr goes.
+    pub fn browser_log_path(&self) -> PathBuf {
+        self.dir.path().join("chromium.log")
+    }
+
+    /// Chromium's log so far.
+    pub fn browser_log(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(self.browser_log_path()).unwrap_or_default()).to_string()
+    }
+
+    /// `opendevbrowser status` as JSON (None when it fails).
+    pub fn status(&self) -> Option<Value> {
+        let run = self.daemon.cli(&["--output-format", "json", "status"]);
+        (run.code == 0).then(|| run.json())
+    }
+
+    /// Waits until the relay reports the extension connected and handshaken; returns the time it took.
+    pub fn wait_paired(&self, timeout: Duration) -> Option<Duration> {
+        let start = Instant::now();
+        wait_for(timeout, || {
+            let status = self.status()?;
+            let relay = relay_facts(&status);
+            (relay["extensionConnected"] == true && relay["extensionHandshakeComplete"] == true).then_some(())
+        })
+        .map(|_| start.elapsed())
+    }
+
+    /// `launch --start-url <fixture>`: returns the session id.
+    pub fn launch(&self, fixture_path: &str) -> String {
+        let url = self.fixtures.url(fixture_path);
+        let out = self.daemon.json(&["launch", "--start-url", &url]);
+        out["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {out}")).to_string()
+    }
+
+    /// Runs a session command (`--session-id` added) in JSON mode and returns its output.
+    pub fn session(&self, session_id: &str, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--session-id", session_id]);
+        self.daemon.json(&all)
+    }
+
+    /// The snapshot content of the session's active target.
+    pub fn snapshot(&self, session_id: &str, mode: &str) -> String {
+        let out = self.session(session_id, &["snapshot", "--mode", mode]);
+        out["content"].as_str().unwrap_or_else(|| panic!("no content in {out}")).to_string()
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        self.browser.take();
+    }
+}
+
+/// The relay facts in a `status` output (accepts `{relay:{...}}` or a flat object).
+pub fn relay_facts(status: &Value) -> &Value {
+    if status.get("relay").is_some_and(Value::is_object) {
+        &status["relay"]
+    } else {
+        status
+    }
+}
+
+/// The ref of the first snapshot line containing `needle` (e.g. `checkbox "Remember me"` -> `r6`).
+pub fn ref_of(snapshot: &str, needle: &str) -> String {
+    let line = snapshot
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in snapshot:\n{snapshot}"));
+    line[1..line.find(']').expect("ref bracket")].to_string()
+}

@@ -1,0 +1,14 @@
+//! End-to-end tests in headless Chromium with the built extension, the real daemon/relay and the real CLI.
+//! Run serially (`--test-threads=1`): each test starts its own browser, and the machine has 2 cores.
+//!
+//! - `pairing`: auto-pair with the relay up first, and with the browser up first.
+//! - `drive`: launch -> goto -> snapshot -> click -> type -> press -> screenshot on the fixture site.
+//! - `refs`: stale and unknown refs give the exact stale-ref error.
+//! - `security`: tokens, Origins, Hosts and `/pair` against the daemon's relay; loopback-only binds; no token in logs.
+//! - `recovery`: the relay is killed and restarted; the extension re-pairs and a new session works.
+
+mod drive;
+mod pairing;
+mod recovery;
+mod refs;
+mod security;

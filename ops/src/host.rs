@@ -41,7 +41,10 @@ pub struct Debuggee {
 impl Debuggee {
     /// The root target of `tab_id`.
     pub fn tab(tab_id: TabId) -> Self {
-        Debuggee { tab_id, session_id: None }
+        Debuggee {
+            tab_id,
+            session_id: None,
+        }
     }
 }
 
@@ -57,7 +60,9 @@ pub struct HostError {
 impl HostError {
     /// A host error carrying `message`.
     pub fn new(message: impl Into<String>) -> Self {
-        HostError { message: message.into() }
+        HostError {
+            message: message.into(),
+        }
     }
 }
 
@@ -95,7 +100,12 @@ pub trait Host: 'static {
     ///
     /// # Errors
     /// The CDP or chrome error message, verbatim.
-    async fn send_command(&self, debuggee: &Debuggee, method: &str, params: Value) -> Result<Value, HostError>;
+    async fn send_command(
+        &self,
+        debuggee: &Debuggee,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, HostError>;
     /// Captures the visible area of the tab's window as a PNG, base64 without a data-URL prefix
     /// (`chrome.tabs.captureVisibleTab`); the screenshot fallback.
     async fn capture_visible_tab(&self, tab_id: TabId) -> Result<String, HostError>;

@@ -4,12 +4,33 @@
 //! - [`host`]: the [`Host`] trait the embedder implements.
 //! - [`runtime`]: [`Runtime`], the entry point: feed it relay messages and browser events.
 //! - [`outbox`]: serializing envelopes to the relay, with chunking above 12 MiB.
+//! - [`session`]: sessions, leases and ownership; [`queue`]: FIFO execution per key.
+//! - [`commands`]: one module per command family; [`errors`]: browser failures to `/ops` errors.
 //!
 //! Invariant: nothing in this crate calls `chrome.*`, tokio or wasm-bindgen; all I/O goes through [`Host`].
 
+mod attach;
+pub mod cdp;
+pub mod commands;
+mod context;
+pub mod errors;
 pub mod host;
 pub mod outbox;
+pub mod queue;
+mod refs;
 pub mod runtime;
+pub mod session;
+pub mod url;
+
+#[cfg(test)]
+mod testing;
 
 pub use host::{Debuggee, Host, HostError, TabId, TabInfo};
 pub use runtime::Runtime;
+
+#[cfg(test)]
+mod command_tests;
+#[cfg(test)]
+mod runtime_tests;
+#[cfg(test)]
+mod session_tests;

@@ -84,7 +84,14 @@ mod tests {
 
     #[test]
     fn small_payload_is_one_response() {
-        let msgs = response_messages("r", Some("c"), Some("s"), json!({"a":1}), || "p".into(), OPS_CHUNK_CHARS);
+        let msgs = response_messages(
+            "r",
+            Some("c"),
+            Some("s"),
+            json!({"a":1}),
+            || "p".into(),
+            OPS_CHUNK_CHARS,
+        );
         assert_eq!(msgs.len(), 1);
         let v: Value = serde_json::from_str(&msgs[0]).unwrap();
         assert_eq!(v["payload"]["a"], 1);
@@ -100,7 +107,12 @@ mod tests {
         assert_eq!(total, msgs.len() - 1);
         let joined: String = msgs[1..]
             .iter()
-            .map(|m| serde_json::from_str::<Value>(m).unwrap()["data"].as_str().unwrap().to_string())
+            .map(|m| {
+                serde_json::from_str::<Value>(m).unwrap()["data"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(serde_json::from_str::<Value>(&joined).unwrap(), payload);
     }

@@ -1,0 +1,195 @@
+//! `interact.click`, `interact.type`, `interact.press` (PROTOCOL.md §3.5) with real, trusted input: CDP mouse
+//! events at the element's box centre, `Input.insertText` and key events (typing is a declared divergence: the
+//! original assigned `.value`).
+
+use odb_protocol::error::ErrorCode;
+use serde_json::{json, Value};
+
+use crate::commands::keys::{key_def, key_events};
+use crate::commands::Ctx;
+use crate::errors::{invalid_request, CmdResult};
+use crate::host::{Host, TabId};
+
+/// Scrolls the element to the centre of the viewport and returns the centre of its client rect `{x, y}`.
+const SCROLL_CENTER_FN: &str =
+    "function() { this.scrollIntoView({ block: 'center', inline: 'center', \
+    behavior: 'instant' }); const r = this.getBoundingClientRect(); \
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; }";
+
+/// Focuses the element if needed, then prepares the caret: with `clear` selects all of its content, otherwise
+/// puts the caret at the end. Returns `"select"`, `"text"` or `"other"`.
+const PREPARE_TYPING_FN: &str = "function(clear) { const doc = this.ownerDocument; \
+    if (doc.activeElement !== this && typeof this.focus === 'function') this.focus(); \
+    const tag = (this.tagName || '').toLowerCase(); if (tag === 'select') return 'select'; \
+    if (tag === 'input' || tag === 'textarea') { if (clear) { this.select(); } else { \
+    try { const n = this.value.length; this.setSelectionRange(n, n); } catch (e) {} } return 'text'; } \
+    if (this.isContentEditable) { const range = doc.createRange(); range.selectNodeContents(this); \
+    if (!clear) range.collapse(false); const sel = doc.getSelection(); sel.removeAllRanges(); \
+    sel.addRange(range); return 'text'; } return 'other'; }";
+
+/// Sets a `<select>`'s value and fires `input` and `change` (keystrokes cannot pick an option reliably).
+const SELECT_VALUE_FN: &str = "function(v) { this.value = v; \
+    this.dispatchEvent(new Event('input', { bubbles: true })); \
+    this.dispatchEvent(new Event('change', { bubbles: true })); }";
+
+fn required_ref<H: Host>(ctx: &Ctx<H>) -> CmdResult<String> {
+    ctx.str_arg("ref")
+        .ok_or_else(|| invalid_request("Missing ref"))
+}
+
+/// The centre of a CDP quad `[x1,y1,…,x4,y4]`.
+pub fn quad_center(quad: &[Value]) -> Option<(f64, f64)> {
+    let nums: Vec<f64> = quad.iter().filter_map(Value::as_f64).collect();
+    if nums.len() != 8 {
+        return None;
+    }
+    let x = nums.iter().step_by(2).sum::<f64>() / 4.0;
+    let y = nums.iter().skip(1).step_by(2).sum::<f64>() / 4.0;
+    Some((x, y))
+}
+
+impl<H: Host> Ctx<H> {
+    /// Focuses the element of `reference` with `DOM.focus`; a non-focusable element is left to the page.
+    async fn focus_ref(&self, tab: TabId, reference: &str) -> CmdResult<()> {
+        let backend = self.ref_node(tab, reference)?;
+        match self
+            .cdp_ref(
+                tab,
+                reference,
+                "DOM.focus",
+                json!({ "backendNodeId": backend }),
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.code == ErrorCode::ExecutionFailed => {
+                self.call_on_ref(
+                    tab,
+                    reference,
+                    "function() { if (this.focus) this.focus(); }",
+                    Vec::new(),
+                )
+                .await?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Presses and releases `key` on `tab` (the focused element receives it).
+    async fn press_key(&self, tab: TabId, key: &str) -> CmdResult<()> {
+        for event in key_events(&key_def(key)) {
+            self.cdp(tab, "Input.dispatchKeyEvent", event).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `interact.click {ref}` → `{timingMs, navigated}`: scroll into view, then `mouseMoved`, `mousePressed`,
+/// `mouseReleased` at the centre of the `DOM.getBoxModel` content quad (fallback: the client rect centre).
+/// `navigated` is true when the tab URL changed.
+///
+/// # Errors
+/// The stale-ref error; CDP failures.
+pub async fn click<H: Host>(ctx: &Ctx<H>) -> CmdResult {
+    let reference = required_ref(ctx)?;
+    let tab = ctx.target()?;
+    let before = ctx.tab_info(tab).await.map(|i| i.url).unwrap_or_default();
+    let rect = ctx
+        .call_on_ref(tab, &reference, SCROLL_CENTER_FN, Vec::new())
+        .await?;
+    let backend = ctx.ref_node(tab, &reference)?;
+    let box_center = match ctx
+        .cdp_ref(
+            tab,
+            &reference,
+            "DOM.getBoxModel",
+            json!({ "backendNodeId": backend }),
+        )
+        .await
+    {
+        Ok(model) => model
+            .pointer("/model/content")
+            .and_then(Value::as_array)
+            .and_then(|q| quad_center(q)),
+        Err(e) if e.code == ErrorCode::InvalidRequest => return Err(e),
+        Err(_) => None,
+    };
+    let (x, y) = box_center
+        .or_else(|| Some((rect.get("x")?.as_f64()?, rect.get("y")?.as_f64()?)))
+        .ok_or_else(|| crate::errors::execution_failed("Element has no box to click."))?;
+    for (kind, extra) in [
+        ("mouseMoved", json!({})),
+        ("mousePressed", json!({ "button": "left", "clickCount": 1 })),
+        (
+            "mouseReleased",
+            json!({ "button": "left", "clickCount": 1 }),
+        ),
+    ] {
+        let mut params = json!({ "type": kind, "x": x, "y": y });
+        if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        ctx.cdp(tab, "Input.dispatchMouseEvent", params).await?;
+    }
+    let after = ctx.tab_info(tab).await.map(|i| i.url).unwrap_or_default();
+    Ok(json!({ "timingMs": ctx.elapsed_ms(), "navigated": !after.is_empty() && after != before }))
+}
+
+/// `interact.type {ref, text, clear?, submit?}` → `{timingMs}`: focus; with `clear` select everything and send a
+/// real Backspace, otherwise put the caret at the end; `Input.insertText`; with `submit` a real Enter.
+/// A `<select>` gets its value assigned instead.
+///
+/// # Errors
+/// `invalid_request` for a missing ref or text; the stale-ref error; CDP failures.
+pub async fn type_text<H: Host>(ctx: &Ctx<H>) -> CmdResult {
+    let reference = required_ref(ctx)?;
+    let text = ctx
+        .payload
+        .get("text")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| invalid_request("Missing text"))?;
+    let clear = ctx.bool_arg("clear");
+    let tab = ctx.target()?;
+    ctx.focus_ref(tab, &reference).await?;
+    let kind = ctx
+        .call_on_ref(tab, &reference, PREPARE_TYPING_FN, vec![json!(clear)])
+        .await?;
+    if kind.as_str() == Some("select") {
+        ctx.call_on_ref(tab, &reference, SELECT_VALUE_FN, vec![json!(text)])
+            .await?;
+    } else {
+        if clear {
+            ctx.press_key(tab, "Backspace").await?;
+        }
+        if !text.is_empty() {
+            ctx.cdp(tab, "Input.insertText", json!({ "text": text }))
+                .await?;
+        }
+    }
+    if ctx.bool_arg("submit") {
+        ctx.press_key(tab, "Enter").await?;
+    }
+    Ok(json!({ "timingMs": ctx.elapsed_ms() }))
+}
+
+/// `interact.press {key, ref?}` → `{timingMs}`: focus the ref if given, then key down + up (keys.rs).
+///
+/// # Errors
+/// `invalid_request "Missing key"`; the stale-ref error; CDP failures.
+pub async fn press<H: Host>(ctx: &Ctx<H>) -> CmdResult {
+    let key = ctx
+        .payload
+        .get("key")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| invalid_request("Missing key"))?;
+    let tab = ctx.target()?;
+    if let Some(reference) = ctx.str_arg("ref") {
+        ctx.focus_ref(tab, &reference).await?;
+    }
+    ctx.press_key(tab, &key).await?;
+    Ok(json!({ "timingMs": ctx.elapsed_ms() }))
+}

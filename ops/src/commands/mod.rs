@@ -1,0 +1,87 @@
+//! Command dispatch: one file per command family (PROTOCOL.md §3.5). [`execute`] runs a command whose
+//! ownership was already checked, inside its queue.
+
+pub mod dom;
+pub mod interact;
+pub mod keys;
+pub mod nav;
+pub mod screenshot;
+pub mod session;
+pub mod snapshot;
+pub mod targets;
+
+use serde_json::Value;
+
+use crate::errors::{invalid_request, CmdResult};
+use crate::host::Host;
+use crate::runtime::Runtime;
+
+/// The commands this build implements; every other name of `odb_protocol::commands::ALL` answers
+/// `not_supported "<cmd> is not implemented in this build."`.
+pub const IMPLEMENTED: [&str; 16] = [
+    "session.launch",
+    "session.connect",
+    "session.status",
+    "session.disconnect",
+    "targets.list",
+    "targets.use",
+    "targets.new",
+    "targets.close",
+    "nav.goto",
+    "nav.wait",
+    "nav.snapshot",
+    "interact.click",
+    "interact.type",
+    "interact.press",
+    "dom.getText",
+    "page.screenshot",
+];
+
+/// Whether `command` is implemented by this build.
+pub fn is_implemented(command: &str) -> bool {
+    IMPLEMENTED.contains(&command)
+}
+
+/// One request being executed: who sent it, for which session, and its payload.
+pub struct Ctx<H: Host> {
+    /// The runtime (state and host).
+    pub rt: Runtime<H>,
+    /// `requestId`, echoed in the answer.
+    pub request_id: String,
+    /// The sender's relay `clientId`.
+    pub client_id: String,
+    /// `opsSessionId` of the envelope (absent on launch/connect).
+    pub session_id: Option<String>,
+    /// `leaseId` of the envelope, trimmed; `None` when absent or blank.
+    pub lease_id: Option<String>,
+    /// The command name.
+    pub command: String,
+    /// The command's payload (`null` when absent).
+    pub payload: Value,
+    /// Host time when the request arrived, ms since the epoch.
+    pub started_ms: f64,
+}
+
+/// Runs an owned-session command (everything but launch/connect).
+///
+/// # Errors
+/// The command's `ops_error` body.
+pub async fn execute<H: Host>(ctx: &Ctx<H>) -> CmdResult {
+    match ctx.command.as_str() {
+        "session.status" => session::status(ctx).await,
+        "session.disconnect" => session::disconnect(ctx),
+        "targets.list" => targets::list(ctx).await,
+        "targets.use" => targets::use_target(ctx).await,
+        "targets.new" => targets::new_target(ctx).await,
+        "targets.close" => targets::close(ctx).await,
+        "nav.goto" => nav::goto(ctx).await,
+        "nav.wait" => nav::wait(ctx).await,
+        "nav.snapshot" => snapshot::snapshot(ctx).await,
+        "interact.click" => interact::click(ctx).await,
+        "interact.type" => interact::type_text(ctx).await,
+        "interact.press" => interact::press(ctx).await,
+        "dom.getText" => dom::get_text(ctx).await,
+        "page.screenshot" => screenshot::screenshot(ctx).await,
+        other => Err(invalid_request(format!("Unknown ops command: {other}"))),
+    }
+}

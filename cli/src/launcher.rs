@@ -57,7 +57,9 @@ pub enum LaunchError {
     #[error("no Chromium or Chrome found (set CHROME_PATH, or install Debian's `chromium` package); looked for: {0}")]
     NotFound(String),
     /// The extension directory has no manifest.json.
-    #[error("extension directory {0} has no manifest.json: build it with scripts/build-extension.sh")]
+    #[error(
+        "extension directory {0} has no manifest.json: build it with scripts/build-extension.sh"
+    )]
     ExtensionMissing(PathBuf),
     /// Spawning or preparing the profile failed.
     #[error("could not start {path}: {source}")]
@@ -95,7 +97,9 @@ pub fn find_browser() -> Result<PathBuf, LaunchError> {
 }
 
 fn on_path(name: &Path) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// The page that points our extension at `relay_port` (see manifest/connect.html).
@@ -172,14 +176,24 @@ pub fn launch(opts: &LaunchOptions) -> Result<Browser, LaunchError> {
     }
     let (profile_dir, owns_profile) = match &opts.user_data_dir {
         Some(dir) => (dir.clone(), false),
-        None => (std::env::temp_dir().join(format!("odb-profile-{}", uuid::Uuid::new_v4())), true),
-    };
-    std::fs::create_dir_all(&profile_dir)
-        .map_err(|source| LaunchError::Spawn { path: profile_dir.clone(), source })?;
-    let stderr = match &opts.log_file {
-        Some(file) => Stdio::from(
-            std::fs::File::create(file).map_err(|source| LaunchError::Spawn { path: file.clone(), source })?,
+        None => (
+            std::env::temp_dir().join(format!("odb-profile-{}", uuid::Uuid::new_v4())),
+            true,
         ),
+    };
+    std::fs::create_dir_all(&profile_dir).map_err(|source| LaunchError::Spawn {
+        path: profile_dir.clone(),
+        source,
+    })?;
+    let stderr = match &opts.log_file {
+        Some(file) => {
+            Stdio::from(
+                std::fs::File::create(file).map_err(|source| LaunchError::Spawn {
+                    path: file.clone(),
+                    source,
+                })?,
+            )
+        }
         None => Stdio::null(),
     };
     let child = Command::new(&path)
@@ -188,8 +202,15 @@ pub fn launch(opts: &LaunchOptions) -> Result<Browser, LaunchError> {
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()
-        .map_err(|source| LaunchError::Spawn { path: path.clone(), source })?;
-    Ok(Browser { child, profile_dir, owns_profile })
+        .map_err(|source| LaunchError::Spawn {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(Browser {
+        child,
+        profile_dir,
+        owns_profile,
+    })
 }
 
 impl Browser {
@@ -213,7 +234,10 @@ impl Browser {
         if !self.is_running() {
             return;
         }
-        let _ = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid().to_string())
+            .status();
         for _ in 0..30 {
             if !self.is_running() {
                 return;
@@ -251,8 +275,14 @@ mod tests {
         assert!(args.contains(&"--headless".to_string()));
         assert!(args.contains(&"--load-extension=/x/dist/extension".to_string()));
         assert!(args.contains(&"--user-data-dir=/tmp/p".to_string()));
-        let connect = args.iter().position(|a| a.contains("connect.html?relayPort=9123")).unwrap();
-        assert!(connect < args.len() - 1, "connect page opens before the start URLs");
+        let connect = args
+            .iter()
+            .position(|a| a.contains("connect.html?relayPort=9123"))
+            .unwrap();
+        assert!(
+            connect < args.len() - 1,
+            "connect page opens before the start URLs"
+        );
         assert!(args[connect].starts_with("chrome-extension://hcflhckpnhnifknaopogmdlfdielgilk/"));
     }
 
@@ -263,6 +293,9 @@ mod tests {
             extension_dir: Some(PathBuf::from("/nonexistent")),
             ..LaunchOptions::default()
         };
-        assert!(matches!(launch(&opts), Err(LaunchError::ExtensionMissing(_))));
+        assert!(matches!(
+            launch(&opts),
+            Err(LaunchError::ExtensionMissing(_))
+        ));
     }
 }

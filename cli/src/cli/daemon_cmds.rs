@@ -1,0 +1,139 @@
+//! `serve` (the daemon in the foreground, or `--stop`) and `status` (CLI.md "Daemon and relay").
+
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::args::port;
+use super::Ctx;
+use crate::daemon::{self, ServeOptions};
+use crate::exit::CliError;
+use crate::output::{key_values, scalar, Outcome};
+
+/// `serve [--port P] [--daemon-port D] [--token T] [--stop]`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Relay port for this run (default: relayPort from config.json, 8787).
+    #[arg(long, value_parser = port)]
+    pub port: Option<u16>,
+    /// Daemon control port for this run (default: daemonPort from config.json, 8788).
+    #[arg(long = "daemon-port", value_parser = port)]
+    pub daemon_port: Option<u16>,
+    /// Relay pairing token for this run (default: relayToken from config.json).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Stop the running daemon instead.
+    #[arg(long, conflicts_with_all = ["port", "daemon_port", "token"])]
+    pub stop: bool,
+}
+
+/// `status [--session-id ID]`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Show this session's status (`session.status`) instead of the daemon's.
+    #[arg(long = "session-id")]
+    pub session_id: Option<String>,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs the daemon until stopped, or stops the running one with `--stop`.
+///
+/// # Errors
+/// Exit 2 for startup failures (see [`daemon::serve`]); exit 10 for `--stop` without a daemon.
+pub async fn serve(args: ServeArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    if args.stop {
+        let client = ctx.client()?;
+        client.stop().await?;
+        for _ in 0..100 {
+            if matches!(client.status().await, Err(e) if e.exit_code == crate::exit::DISCONNECTED) {
+                return Ok(Outcome::ack(json!({"stopped": true}), "daemon stopped"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        return Err(CliError::execution(
+            "the daemon accepted /stop but is still answering after 5 s",
+        ));
+    }
+    init_logging();
+    let opts = ServeOptions {
+        relay_port: args.port,
+        daemon_port: args.daemon_port,
+        token: args.token,
+    };
+    daemon::serve(&ctx.dir, opts).await?;
+    Ok(Outcome::ack(json!({"stopped": true}), ""))
+}
+
+/// Daemon + relay facts, or a session's status.
+///
+/// # Errors
+/// Exit 10 without a daemon; exit 2 for daemon/ops errors.
+pub async fn status(args: StatusArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    let client = ctx.client()?;
+    if let Some(session_id) = args.session_id {
+        let data = client
+            .command("session.status", json!({"sessionId": session_id}))
+            .await?;
+        return Ok(Outcome::data(data.clone(), key_values(&data)));
+    }
+    let data = client.status().await?;
+    Ok(Outcome::data(data.clone(), status_text(&data)))
+}
+
+/// Text lines for `status`.
+pub fn status_text(data: &Value) -> String {
+    let d = &data["daemon"];
+    let r = &data["relay"];
+    let mut lines = vec![
+        format!(
+            "daemon: running (pid {}) on 127.0.0.1:{}",
+            scalar(&d["pid"]),
+            scalar(&d["daemonPort"])
+        ),
+        format!(
+            "relay: 127.0.0.1:{} (running: {})",
+            scalar(&d["relayPort"]),
+            scalar(&r["running"])
+        ),
+    ];
+    for key in [
+        "extensionConnected",
+        "extensionHandshakeComplete",
+        "opsConnected",
+        "pairingRequired",
+    ] {
+        lines.push(format!("{key}: {}", scalar(&r[key])));
+    }
+    lines.push(format!("health: {}", scalar(&r["health"]["reason"])));
+    lines.push(format!("sessions: {}", scalar(&d["sessions"])));
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_text_lists_the_relay_facts() {
+        let data = json!({"daemon":{"pid":1,"relayPort":8787,"daemonPort":8788,"sessions":0},
+            "relay":{"running":true,"extensionConnected":false,"extensionHandshakeComplete":false,
+            "opsConnected":false,"pairingRequired":true,"health":{"reason":"extension_disconnected"}}});
+        let text = status_text(&data);
+        assert!(
+            text.contains("daemon: running (pid 1) on 127.0.0.1:8788"),
+            "{text}"
+        );
+        assert!(text.contains("extensionConnected: false"));
+        assert!(text.contains("pairingRequired: true"));
+        assert!(text.contains("health: extension_disconnected"));
+    }
+}

@@ -1,0 +1,214 @@
+//! The `opendevbrowser` command line (clap derive): global flags, the command list, exit-code mapping and
+//! output rendering (CLI.md). One file per command family:
+//!
+//! - [`daemon_cmds`]: `serve`, `status`.
+//! - [`session_cmds`]: `launch`, `connect`, `disconnect`.
+//! - [`page_cmds`]: `goto`, `wait`, `snapshot`, `click`, `type`, `press`, `dom-text`.
+//! - [`capture_cmds`]: the `screenshot` command.
+//! - [`target_cmds`]: `targets-list`, `target-use`, `target-new`, `target-close`.
+//!
+//! Exit codes: 0 ok, 1 usage (clap errors included; `--help`/`--version` exit 0), 2 execution, 10 no daemon.
+
+pub mod args;
+pub mod capture_cmds;
+pub mod daemon_cmds;
+pub mod page_cmds;
+pub mod session_cmds;
+pub mod target_cmds;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::client::DaemonClient;
+use crate::config;
+use crate::exit::{self, CliError};
+use crate::output::{render_error, render_success, Outcome, OutputFormat};
+
+/// `opendevbrowser`: drive Chrome through the OpenDevBrowser Relay extension.
+#[derive(Debug, Parser)]
+#[command(name = "opendevbrowser", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Output format: text (default), json (one object) or stream-json (one object per line).
+    #[arg(long = "output-format", global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output_format: OutputFormat,
+    /// Suppress non-essential output (errors still print).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// Never prompt (fail fast and print the alternatives instead).
+    #[arg(long = "no-interactive", visible_alias = "no-prompt", global = true)]
+    pub no_interactive: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon (and its relay) in the foreground; `--stop` stops a running one.
+    Serve(daemon_cmds::ServeArgs),
+    /// Daemon and relay status, or a session's status with `--session-id`.
+    Status(daemon_cmds::StatusArgs),
+    /// Start a session in the browser through the extension.
+    Launch(session_cmds::LaunchArgs),
+    /// Attach to a browser: a relay URL goes through the extension.
+    Connect(session_cmds::ConnectArgs),
+    /// End a session.
+    Disconnect(session_cmds::DisconnectArgs),
+    /// Navigate the target to a URL.
+    Goto(page_cmds::GotoArgs),
+    /// Wait for the page load, or for an element state.
+    Wait(page_cmds::WaitArgs),
+    /// Print the accessibility snapshot with refs.
+    Snapshot(page_cmds::SnapshotArgs),
+    /// Click an element by ref.
+    Click(page_cmds::ClickArgs),
+    /// Type text into an element by ref.
+    Type(page_cmds::TypeArgs),
+    /// Press a key, optionally focused on a ref.
+    Press(page_cmds::PressArgs),
+    /// Print an element's text.
+    DomText(page_cmds::DomTextArgs),
+    /// Capture a PNG of the viewport, the full page or one element.
+    Screenshot(capture_cmds::ScreenshotArgs),
+    /// List the session's targets.
+    TargetsList(target_cmds::TargetsListArgs),
+    /// Make a target the active one.
+    TargetUse(target_cmds::TargetUseArgs),
+    /// Open a new target (tab).
+    TargetNew(target_cmds::TargetNewArgs),
+    /// Close a target.
+    TargetClose(target_cmds::TargetCloseArgs),
+}
+
+/// What every command gets besides its own flags.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// The config directory.
+    pub dir: PathBuf,
+    /// `--output-format`.
+    pub format: OutputFormat,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// `--no-interactive`.
+    pub no_interactive: bool,
+}
+
+impl Ctx {
+    /// The daemon client (exit 10 when no daemon was ever configured).
+    ///
+    /// # Errors
+    /// See [`DaemonClient::locate`].
+    pub fn client(&self) -> Result<DaemonClient, CliError> {
+        DaemonClient::locate(&self.dir)
+    }
+}
+
+/// Parses `argv`, runs the command, prints its output and returns the process exit code.
+pub fn run<I, T>(argv: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => return usage_exit(&e),
+    };
+    let dir = match config::config_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            return finish(
+                Err(CliError::execution(e.to_string())),
+                cli.output_format,
+                cli.quiet,
+            )
+        }
+    };
+    let ctx = Ctx {
+        dir,
+        format: cli.output_format,
+        quiet: cli.quiet,
+        no_interactive: cli.no_interactive,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return finish(
+                Err(CliError::execution(format!("tokio: {e}"))),
+                ctx.format,
+                ctx.quiet,
+            )
+        }
+    };
+    let result = runtime.block_on(dispatch(cli.command, &ctx));
+    // Do not wait for lingering tasks (e.g. idle HTTP connections) at exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    finish(result, ctx.format, ctx.quiet)
+}
+
+/// Maps a clap error to an exit code: help and version print and exit 0; anything else is a usage error (1).
+pub fn usage_exit(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let _ = e.print();
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+        _ => exit::USAGE,
+    }
+}
+
+async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
+    match command {
+        Command::Serve(a) => daemon_cmds::serve(a, ctx).await,
+        Command::Status(a) => daemon_cmds::status(a, ctx).await,
+        Command::Launch(a) => session_cmds::launch(a, ctx).await,
+        Command::Connect(a) => session_cmds::connect(a, ctx).await,
+        Command::Disconnect(a) => session_cmds::disconnect(a, ctx).await,
+        Command::Goto(a) => page_cmds::goto(a, ctx).await,
+        Command::Wait(a) => page_cmds::wait(a, ctx).await,
+        Command::Snapshot(a) => page_cmds::snapshot(a, ctx).await,
+        Command::Click(a) => page_cmds::click(a, ctx).await,
+        Command::Type(a) => page_cmds::type_text(a, ctx).await,
+        Command::Press(a) => page_cmds::press(a, ctx).await,
+        Command::DomText(a) => page_cmds::dom_text(a, ctx).await,
+        Command::Screenshot(a) => capture_cmds::screenshot(a, ctx).await,
+        Command::TargetsList(a) => target_cmds::list(a, ctx).await,
+        Command::TargetUse(a) => target_cmds::use_target(a, ctx).await,
+        Command::TargetNew(a) => target_cmds::new_target(a, ctx).await,
+        Command::TargetClose(a) => target_cmds::close(a, ctx).await,
+    }
+}
+
+fn finish(result: Result<Outcome, CliError>, format: OutputFormat, quiet: bool) -> i32 {
+    match result {
+        Ok(outcome) => {
+            let text = render_success(&outcome, format, quiet);
+            if !text.is_empty() {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
+            exit::OK
+        }
+        Err(err) => {
+            let (out, errtext) = render_error(&err, format);
+            if !out.is_empty() {
+                println!("{out}");
+            }
+            if !errtext.is_empty() {
+                eprintln!("{errtext}");
+            }
+            err.exit_code
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;

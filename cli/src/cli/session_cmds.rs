@@ -1,0 +1,270 @@
+//! `launch`, `connect`, `disconnect` (CLI.md "Sessions"). Extension mode only in this build: managed mode
+//! (`--no-extension`) and CDP connect answer `not_supported`.
+
+use std::time::{Duration, Instant};
+
+use clap::{ArgGroup, Args};
+use odb_protocol::ErrorCode;
+use serde_json::{json, Map, Value};
+
+use super::args::{port, positive_u64, SessionArg};
+use super::Ctx;
+use crate::client::DaemonClient;
+use crate::exit::CliError;
+use crate::output::{key_values, Outcome};
+
+/// How often `--wait-for-extension` polls the relay status, in ms.
+pub const EXTENSION_POLL_MS: u64 = 250;
+
+/// `launch [--start-url URL] [--headless] [--no-extension | --extension-only] [--wait-for-extension]
+/// [--wait-timeout-ms N]`.
+#[derive(Args, Debug)]
+pub struct LaunchArgs {
+    /// Open this http(s) URL in a new tab for the session (default: the active tab).
+    #[arg(long = "start-url")]
+    pub start_url: Option<String>,
+    /// Headless (not supported with the extension).
+    #[arg(long)]
+    pub headless: bool,
+    /// Managed mode: the daemon launches the browser itself (not available in this build).
+    #[arg(long = "no-extension", conflicts_with = "extension_only")]
+    pub no_extension: bool,
+    /// Fail unless the extension is connected (the default behaviour of this build).
+    #[arg(long = "extension-only")]
+    pub extension_only: bool,
+    /// Wait for the extension to connect instead of failing fast.
+    #[arg(long = "wait-for-extension")]
+    pub wait_for_extension: bool,
+    /// How long `--wait-for-extension` waits, in ms.
+    #[arg(long = "wait-timeout-ms", value_parser = positive_u64, default_value = "30000")]
+    pub wait_timeout_ms: u64,
+}
+
+/// `connect --ws-endpoint URL | --host H --cdp-port P`.
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("endpoint").required(true).args(["ws_endpoint", "host"])))]
+pub struct ConnectArgs {
+    /// A relay URL (`ws://127.0.0.1:<relayPort>` or `.../ops`) or a CDP WebSocket URL.
+    #[arg(long = "ws-endpoint", conflicts_with_all = ["host", "cdp_port"])]
+    pub ws_endpoint: Option<String>,
+    /// CDP host (with `--cdp-port`).
+    #[arg(long, requires = "cdp_port")]
+    pub host: Option<String>,
+    /// CDP port (with `--host`).
+    #[arg(long = "cdp-port", value_parser = port, requires = "host")]
+    pub cdp_port: Option<u16>,
+}
+
+/// `disconnect --session-id ID [--close-browser]`.
+#[derive(Args, Debug)]
+pub struct DisconnectArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArg,
+    /// Also close the browser (ignored in extension mode, as in the original).
+    #[arg(long = "close-browser")]
+    pub close_browser: bool,
+}
+
+/// The guidance printed when the extension is not connected (names the exact alternatives).
+pub fn not_connected_message(relay_port: u16, waited_ms: Option<u64>) -> String {
+    let head = match waited_ms {
+        Some(ms) => format!(
+            "Extension did not connect to the relay (127.0.0.1:{relay_port}) within {ms} ms."
+        ),
+        None => format!("Extension not connected to relay (127.0.0.1:{relay_port})."),
+    };
+    format!(
+        "[{}] {head} Do one of:\n  \
+         - start Chrome with the OpenDevBrowser Relay extension (it pairs with the relay automatically), then retry\n  \
+         - opendevbrowser launch --wait-for-extension   (waits up to --wait-timeout-ms for it)\n  \
+         - opendevbrowser connect --ws-endpoint <CDP WebSocket URL>   (a browser started with --remote-debugging-port)",
+        ErrorCode::OpsUnavailable.as_str()
+    )
+}
+
+fn extension_ready(status: &Value) -> bool {
+    let relay = &status["relay"];
+    relay["extensionConnected"] == true && relay["extensionHandshakeComplete"] == true
+}
+
+/// Checks the relay for a connected, handshaken extension; waits up to `wait` (polling every 250 ms) if given.
+async fn require_extension(client: &DaemonClient, wait: Option<Duration>) -> Result<(), CliError> {
+    let started = Instant::now();
+    loop {
+        if extension_ready(&client.status().await?) {
+            return Ok(());
+        }
+        match wait {
+            Some(limit) if started.elapsed() < limit => {
+                tokio::time::sleep(Duration::from_millis(EXTENSION_POLL_MS)).await;
+            }
+            Some(limit) => {
+                let ms = limit.as_millis() as u64;
+                return Err(CliError::execution(not_connected_message(
+                    client.relay_port,
+                    Some(ms),
+                )));
+            }
+            None => {
+                return Err(CliError::execution(not_connected_message(
+                    client.relay_port,
+                    None,
+                )))
+            }
+        }
+    }
+}
+
+fn session_text(data: &Value) -> String {
+    let mut lines = Vec::new();
+    for key in ["sessionId", "activeTargetId", "url"] {
+        if let Some(v) = data.get(key).and_then(Value::as_str) {
+            lines.push(format!("{key}: {v}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// `launch`: a new extension-mode session.
+///
+/// # Errors
+/// Exit 2 for `--headless`, `--no-extension`, a missing extension, or ops errors; exit 10 without a daemon.
+pub async fn launch(args: LaunchArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    if args.no_extension {
+        return Err(CliError::coded(
+            ErrorCode::NotSupported,
+            "Managed mode (--no-extension) is not available in this build yet; use extension mode.",
+        ));
+    }
+    if args.headless {
+        return Err(CliError::coded(
+            ErrorCode::UnsupportedMode,
+            "Extension mode does not support headless. Run Chrome with the OpenDevBrowser Relay extension in a \
+             window, or start Chromium with --headless yourself and let the extension pair.",
+        ));
+    }
+    let client = ctx.client()?;
+    let wait = args
+        .wait_for_extension
+        .then(|| Duration::from_millis(args.wait_timeout_ms));
+    require_extension(&client, wait).await?;
+    let mut params = Map::new();
+    if let Some(url) = args.start_url {
+        params.insert("startUrl".into(), Value::String(url));
+    }
+    let data = client
+        .command("session.launch", Value::Object(params))
+        .await?;
+    Ok(Outcome::data(data.clone(), session_text(&data)))
+}
+
+/// Whether `url` is `ws://127.0.0.1:<port>` or `ws://localhost:<port>`, optionally with `/` or `/ops`;
+/// returns the port.
+pub fn relay_url_port(url: &str) -> Option<u16> {
+    let rest = url.strip_prefix("ws://")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if !matches!(path, "" | "/" | "/ops" | "/ops/") {
+        return None;
+    }
+    let (host, port) = authority.rsplit_once(':')?;
+    if host != "127.0.0.1" && !host.eq_ignore_ascii_case("localhost") {
+        return None;
+    }
+    port.parse()
+        .ok()
+        .filter(|p| *p != 0 && port.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `connect`: through the extension for a relay URL; CDP endpoints are not available in this build.
+///
+/// # Errors
+/// Exit 2 for CDP endpoints, another relay, a missing extension, or ops errors; exit 10 without a daemon.
+pub async fn connect(args: ConnectArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    let cdp = || {
+        CliError::coded(
+            ErrorCode::NotSupported,
+            "CDP connect is not available in this build yet.",
+        )
+    };
+    let Some(url) = args.ws_endpoint else {
+        return Err(cdp());
+    };
+    let Some(port) = relay_url_port(&url) else {
+        return Err(cdp());
+    };
+    let client = ctx.client()?;
+    if port != client.relay_port {
+        return Err(CliError::coded(
+            ErrorCode::NotSupported,
+            format!(
+                "Only this daemon's own relay (127.0.0.1:{}) can be used; {url} is another relay.",
+                client.relay_port
+            ),
+        ));
+    }
+    require_extension(&client, None).await?;
+    let data = client.command("session.connect", json!({})).await?;
+    Ok(Outcome::data(data.clone(), session_text(&data)))
+}
+
+/// `disconnect`: ends the session and forgets it.
+///
+/// # Errors
+/// Exit 2 for ops errors; exit 10 without a daemon.
+pub async fn disconnect(args: DisconnectArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    let client = ctx.client()?;
+    let mut params = json!({"sessionId": args.session.session_id});
+    if args.close_browser {
+        params["closeBrowser"] = Value::Bool(true);
+    }
+    let data = client.command("session.disconnect", params).await?;
+    let text = format!(
+        "disconnected: {}\n{}",
+        args.session.session_id,
+        key_values(&data)
+    );
+    Ok(Outcome::ack(data, text.trim_end().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_urls_are_recognised() {
+        assert_eq!(relay_url_port("ws://127.0.0.1:8787"), Some(8787));
+        assert_eq!(relay_url_port("ws://127.0.0.1:8787/ops"), Some(8787));
+        assert_eq!(relay_url_port("ws://localhost:9000/"), Some(9000));
+        assert_eq!(
+            relay_url_port("ws://127.0.0.1:9222/devtools/browser/abc"),
+            None
+        );
+        assert_eq!(relay_url_port("ws://example.com:8787/ops"), None);
+        assert_eq!(relay_url_port("http://127.0.0.1:8787"), None);
+        assert_eq!(relay_url_port("ws://127.0.0.1:+1/ops"), None);
+    }
+
+    #[test]
+    fn guidance_names_the_alternatives() {
+        let m = not_connected_message(8787, None);
+        assert!(m.starts_with("[ops_unavailable] Extension not connected to relay"));
+        assert!(m.contains("opendevbrowser launch --wait-for-extension"));
+        assert!(m.contains("opendevbrowser connect --ws-endpoint"));
+        assert!(m.contains("start Chrome with the OpenDevBrowser Relay extension"));
+        assert!(not_connected_message(1, Some(500)).contains("within 500 ms"));
+    }
+
+    #[test]
+    fn session_text_prints_id_target_and_url() {
+        let d =
+            json!({"sessionId":"S","activeTargetId":"tab-1","url":"http://a/","mode":"extension"});
+        assert_eq!(
+            session_text(&d),
+            "sessionId: S\nactiveTargetId: tab-1\nurl: http://a/"
+        );
+    }
+}

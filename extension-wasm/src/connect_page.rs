@@ -1,0 +1,104 @@
+//! `connect.html?relayPort=N&discoveryPort=N`: stores the ports, asks the background to connect, closes its
+//! own tab. The launcher (tests, demo) uses it to point the extension at a relay on a non-default port.
+
+use serde_json::{json, Map, Value};
+use wasm_bindgen_futures::spawn_local;
+
+use crate::chrome::storage::{self, Area};
+use crate::chrome::{runtime, tabs};
+use crate::connect_params::parse_query;
+use crate::settings::keys;
+
+/// Runs the connect page.
+pub fn start() {
+    spawn_local(async {
+        match run().await {
+            Ok(()) => {}
+            Err(e) => {
+                warn!("connect page: {e}");
+                show(&e);
+            }
+        }
+    });
+}
+
+fn show(text: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("message"))
+    {
+        el.set_text_content(Some(text));
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let search = web_sys::window()
+        .ok_or("no window")?
+        .location()
+        .search()
+        .map_err(|e| crate::js::error_text(&e))?;
+    let params = parse_query(&search);
+    if !params.errors.is_empty() {
+        return Err(format!("Invalid parameters: {}.", params.errors.join("; ")));
+    }
+    let mut items = Map::new();
+    if let Some(p) = params.relay_port {
+        items.insert(keys::RELAY_PORT.into(), json!(p));
+    }
+    if let Some(p) = params.discovery_port {
+        items.insert(keys::DISCOVERY_PORT.into(), json!(p));
+    }
+    if !items.is_empty() {
+        storage::set(Area::Local, &Value::Object(items)).await?;
+    }
+    log!(
+        "connect page: relayPort={:?} discoveryPort={:?}",
+        params.relay_port,
+        params.discovery_port
+    );
+    show("Connecting…");
+    let reply = runtime::send_message(&json!({"type": "connect"})).await?;
+    let status = reply
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let note = reply.get("note").and_then(Value::as_str).unwrap_or("");
+    log!("connect page: background status {status}: {note}");
+    show(&format!("{status}: {note}"));
+    if let Some(tab) = tabs::get_current().await? {
+        if let Some(id) = tab.id {
+            tabs::remove(id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Background start: reloads tabs showing `connect.html`. A launcher that passes the connect URL as the
+/// browser's start URL races extension loading, and Chromium then shows `ERR_BLOCKED_BY_CLIENT` for it;
+/// reloading once the worker runs makes the page load. Reloading a page that did load is harmless (the page
+/// is idempotent and closes itself).
+pub fn reload_pending_tabs() {
+    spawn_local(async {
+        let prefix = runtime::get_url("connect.html");
+        let all = match tabs::query(&json!({})).await {
+            Ok(all) => all,
+            Err(e) => {
+                warn!("tab query failed: {e}");
+                return;
+            }
+        };
+        for tab in all {
+            let url = tab
+                .url
+                .clone()
+                .or(tab.pending_url.clone())
+                .unwrap_or_default();
+            if let (true, Some(id)) = (url.starts_with(&prefix), tab.id) {
+                log!("reloading connect page in tab {id}");
+                if let Err(e) = tabs::reload(id).await {
+                    warn!("reload of tab {id} failed: {e}");
+                }
+            }
+        }
+    });
+}

@@ -67,7 +67,14 @@ async fn run() -> Result<(), String> {
     show(&format!("{status}: {note}"));
     if let Some(tab) = tabs::get_current().await? {
         if let Some(id) = tab.id {
-            tabs::remove(id).await?;
+            // Headless Chromium opens exactly one start URL, this page; closing the last tab leaves a browser
+            // with no tabs in which the worker's requests stall. Become a blank tab instead in that case.
+            let others = tabs::query(&json!({})).await?.len() > 1;
+            if others {
+                tabs::remove(id).await?;
+            } else {
+                tabs::navigate(id, "about:blank").await?;
+            }
         }
     }
     Ok(())

@@ -52,10 +52,18 @@ mod popup;
 mod entry {
     use wasm_bindgen::prelude::*;
 
+    /// Sends Rust panics to `console.error` (a wasm trap alone says only "unreachable").
+    fn install_panic_hook() {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("[odb] panic: {info}").into());
+        }));
+    }
+
     /// Background worker start: builds the runtime and starts auto-connect. Called once by `background.js`
     /// after `init()` resolved, before the queued events are replayed.
     #[wasm_bindgen]
     pub fn start_background() {
+        install_panic_hook();
         crate::connection::start();
     }
 
@@ -69,12 +77,14 @@ mod entry {
     /// Popup start: wires `popup.html`'s controls.
     #[wasm_bindgen]
     pub fn start_popup() {
+        install_panic_hook();
         crate::popup::start();
     }
 
     /// Connect page start: stores the ports from the query, asks the background to connect, closes the tab.
     #[wasm_bindgen]
     pub fn start_connect_page() {
+        install_panic_hook();
         crate::connect_page::start();
     }
 }

@@ -13,7 +13,8 @@ use crate::host::{Host, HostError, TabId};
 use crate::session::TabState;
 
 /// The domain enablement sequence of PROTOCOL.md §3.6, without `Page.setInterceptFileChooserDialog` (it would
-/// block file pickers the user opens; uploads come with `interact.upload`).
+/// block file pickers the user opens; uploads come with `interact.upload`). Methods in [`BEST_EFFORT`] may fail
+/// without failing the attach.
 pub fn enable_sequence() -> Vec<(&'static str, Value)> {
     vec![
         (
@@ -27,6 +28,10 @@ pub fn enable_sequence() -> Vec<(&'static str, Value)> {
         ("Target.setDiscoverTargets", json!({"discover": true})),
     ]
 }
+
+/// Enablement steps whose failure is ignored: `chrome.debugger` answers `Target.setDiscoverTargets` with
+/// "Not allowed" (measured on Chromium 156), while plain CDP (managed mode) accepts it.
+pub const BEST_EFFORT: &[&str] = &["Target.setDiscoverTargets"];
 
 /// The error of a failed attach `stage`.
 fn attach_error(err: &HostError, stage: &str, tab: TabRef) -> OpsErrorBody {
@@ -60,6 +65,9 @@ impl<H: Host> Ctx<H> {
         }
         for (method, params) in enable_sequence() {
             if let Err(err) = cdp::send(self.host(), tab, method, params).await {
+                if BEST_EFFORT.contains(&method) {
+                    continue;
+                }
                 if !already {
                     let _ = self.bounded(self.host().detach(tab)).await;
                 }

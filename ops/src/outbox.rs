@@ -12,7 +12,10 @@ pub fn encode(msg: &OpsMessage) -> String {
 
 /// The messages that carry one `ops_response`: the response itself when its payload's JSON text is at
 /// most `MAX_OPS_PAYLOAD_BYTES` UTF-8 bytes; otherwise a header `{chunked:true, payloadId, totalChunks}`
-/// followed by `ops_chunk`s of at most `chunk_chars` characters of that JSON text.
+/// followed by `ops_chunk`s, each holding a slice of that JSON text whose JSON-escaped form is at most
+/// `chunk_chars` bytes. (The original counts characters; bounding the escaped bytes keeps every chunk message under
+/// the relay's frame cap even for quote-heavy or multibyte text. Fewer characters per chunk is still a valid
+/// chunking for any client, which only joins the pieces.)
 pub fn response_messages(
     request_id: &str,
     client_id: Option<&str>,
@@ -33,7 +36,7 @@ pub fn response_messages(
             total_chunks: None,
         }))];
     }
-    let pieces = split_chars(&text, chunk_chars.max(1));
+    let pieces = split_escaped(&text, chunk_chars.max(8));
     let payload_id = payload_id();
     let total = pieces.len() as u32;
     let mut out = Vec::with_capacity(pieces.len() + 1);
@@ -60,18 +63,23 @@ pub fn response_messages(
     out
 }
 
-/// Splits `text` into pieces of at most `max_chars` characters (never inside a UTF-8 sequence).
-fn split_chars(text: &str, max_chars: usize) -> Vec<&str> {
+/// Splits `text` into pieces whose JSON-string-escaped size is at most `max_bytes` (never inside a UTF-8 sequence).
+fn split_escaped(text: &str, max_bytes: usize) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
-    let mut count = 0;
-    for (i, _) in text.char_indices() {
-        if count == max_chars {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        let cost = match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        };
+        if used + cost > max_bytes && i > start {
             pieces.push(&text[start..i]);
             start = i;
-            count = 0;
+            used = 0;
         }
-        count += 1;
+        used += cost;
     }
     pieces.push(&text[start..]);
     pieces
@@ -114,6 +122,25 @@ mod tests {
                     .to_string()
             })
             .collect();
+        assert_eq!(serde_json::from_str::<Value>(&joined).unwrap(), payload);
+    }
+
+    #[test]
+    fn escaped_chunks_stay_under_the_budget() {
+        let payload = json!({"q": "\"\\".repeat(500), "u": "€".repeat(300)});
+        let msgs = response_messages("r", None, None, payload.clone(), || "p".into(), 64);
+        let mut joined = String::new();
+        for m in &msgs[1..] {
+            let data = serde_json::from_str::<Value>(m).unwrap()["data"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                serde_json::to_string(&data).unwrap().len() <= 64 + 2,
+                "chunk over budget"
+            );
+            joined.push_str(&data);
+        }
         assert_eq!(serde_json::from_str::<Value>(&joined).unwrap(), payload);
     }
 }

@@ -111,6 +111,14 @@ pub async fn activate(tab_id: i64) -> Result<Option<Tab>, String> {
     Ok(Tab::from_js(&v))
 }
 
+/// `chrome.tabs.update(id, {url})`: navigates the tab.
+pub async fn navigate(tab_id: i64, url: &str) -> Result<(), String> {
+    let props = crate::js::to_js(&json!({ "url": url }));
+    crate::js::await_promise(update_raw(tab_id as f64, &props))
+        .await
+        .map(drop)
+}
+
 /// `chrome.tabs.remove(id)`.
 pub async fn remove(tab_id: i64) -> Result<(), String> {
     crate::js::await_promise(remove_raw(tab_id as f64))

@@ -35,13 +35,21 @@ pub struct CliRun {
 impl CliRun {
     /// Stdout parsed as JSON (for `--output-format json`).
     pub fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Panics with both streams unless the exit code is 0.
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "command failed\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "command failed\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -63,10 +71,22 @@ impl Daemon {
     }
 
     fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("daemon log");
-        let before = std::fs::metadata(&self.log_path).map(|m| m.len()).unwrap_or(0);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("daemon log");
+        let before = std::fs::metadata(&self.log_path)
+            .map(|m| m.len())
+            .unwrap_or(0);
         let child = Command::new(cli_binary())
-            .args(["serve", "--port", &self.relay_port.to_string(), "--daemon-port", &self.daemon_port.to_string()])
+            .args([
+                "serve",
+                "--port",
+                &self.relay_port.to_string(),
+                "--daemon-port",
+                &self.daemon_port.to_string(),
+            ])
             .env("OPENDEVBROWSER_CONFIG_DIR", &self.config_dir)
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
@@ -85,7 +105,10 @@ impl Daemon {
             if let Some(Some(status)) = self.child.as_mut().map(|c| c.try_wait().ok().flatten()) {
                 panic!("daemon exited early ({status}):\n{fresh}");
             }
-            assert!(Instant::now() < deadline, "daemon not ready after 20 s:\n{fresh}");
+            assert!(
+                Instant::now() < deadline,
+                "daemon not ready after 20 s:\n{fresh}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -123,13 +146,17 @@ impl Daemon {
 
     /// `config.json` parsed.
     pub fn config(&self) -> Value {
-        let text = std::fs::read_to_string(self.config_dir.join("config.json")).expect("config.json");
+        let text =
+            std::fs::read_to_string(self.config_dir.join("config.json")).expect("config.json");
         serde_json::from_str(&text).expect("config.json is JSON")
     }
 
     /// The relay token from `config.json`.
     pub fn relay_token(&self) -> String {
-        self.config()["relayToken"].as_str().expect("relayToken").to_string()
+        self.config()["relayToken"]
+            .as_str()
+            .expect("relayToken")
+            .to_string()
     }
 }
 

@@ -29,7 +29,8 @@ impl TestEnv {
         let env = TestEnv::daemon_only();
         let mut env = env;
         env.start_browser();
-        env.wait_paired(Duration::from_secs(30)).expect("extension paired within 30 s");
+        env.wait_paired(Duration::from_secs(30))
+            .expect("extension paired within 30 s");
         env
     }
 
@@ -38,7 +39,12 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let fixtures = FixtureServer::start(fixtures_dir());
         let daemon = Daemon::start(&dir.path().join("config"), free_port(), free_port());
-        TestEnv { browser: None, daemon, fixtures, dir }
+        TestEnv {
+            browser: None,
+            daemon,
+            fixtures,
+            dir,
+        }
     }
 
     /// Starts headless Chromium with the extension pointed at the relay; its log goes to `chromium.log`.
@@ -60,7 +66,8 @@ impl TestEnv {
 
     /// Chromium's log so far.
     pub fn browser_log(&self) -> String {
-        String::from_utf8_lossy(&std::fs::read(self.browser_log_path()).unwrap_or_default()).to_string()
+        String::from_utf8_lossy(&std::fs::read(self.browser_log_path()).unwrap_or_default())
+            .to_string()
     }
 
     /// `opendevbrowser status` as JSON (None when it fails).
@@ -75,7 +82,8 @@ impl TestEnv {
         wait_for(timeout, || {
             let status = self.status()?;
             let relay = relay_facts(&status);
-            (relay["extensionConnected"] == true && relay["extensionHandshakeComplete"] == true).then_some(())
+            (relay["extensionConnected"] == true && relay["extensionHandshakeComplete"] == true)
+                .then_some(())
         })
         .map(|_| start.elapsed())
     }
@@ -84,7 +92,10 @@ impl TestEnv {
     pub fn launch(&self, fixture_path: &str) -> String {
         let url = self.fixtures.url(fixture_path);
         let out = self.daemon.json(&["launch", "--start-url", &url]);
-        out["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {out}")).to_string()
+        out["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no sessionId in {out}"))
+            .to_string()
     }
 
     /// Runs a session command (`--session-id` added) in JSON mode and returns its output.
@@ -97,7 +108,10 @@ impl TestEnv {
     /// The snapshot content of the session's active target.
     pub fn snapshot(&self, session_id: &str, mode: &str) -> String {
         let out = self.session(session_id, &["snapshot", "--mode", mode]);
-        out["content"].as_str().unwrap_or_else(|| panic!("no content in {out}")).to_string()
+        out["content"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no content in {out}"))
+            .to_string()
     }
 }
 

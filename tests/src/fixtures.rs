@@ -22,12 +22,22 @@ impl FixtureServer {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fixtures");
-                addr_tx.send(listener.local_addr().expect("addr")).expect("send addr");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind fixtures");
+                addr_tx
+                    .send(listener.local_addr().expect("addr"))
+                    .expect("send addr");
                 let app = Router::new()
-                    .route("/", get(|| async { axum::response::Redirect::to("/index.html") }))
+                    .route(
+                        "/",
+                        get(|| async { axum::response::Redirect::to("/index.html") }),
+                    )
                     .route("/{*path}", get(serve_file))
                     .with_state(dir);
                 axum::serve(listener, app)
@@ -39,12 +49,20 @@ impl FixtureServer {
             });
         });
         let addr = addr_rx.recv().expect("fixture server address");
-        FixtureServer { addr, shutdown: Some(shutdown_tx), thread: Some(thread) }
+        FixtureServer {
+            addr,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
     }
 
     /// `http://127.0.0.1:<port>/<path>`.
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.addr.port(), path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.addr.port(),
+            path.trim_start_matches('/')
+        )
     }
 }
 
@@ -74,7 +92,14 @@ async fn serve_file(State(dir): State<PathBuf>, Path(path): Path<String>) -> Res
                 Some("json") => "application/json",
                 _ => "application/octet-stream",
             };
-            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-store")], bytes).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                bytes,
+            )
+                .into_response()
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }

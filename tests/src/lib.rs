@@ -12,7 +12,10 @@ pub mod fixtures;
 pub mod paths;
 
 /// Polls `check` every 50 ms until it returns `Some`, or `timeout` passes.
-pub fn wait_for<T>(timeout: std::time::Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+pub fn wait_for<T>(
+    timeout: std::time::Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> Option<T> {
     let deadline = std::time::Instant::now() + timeout;
     loop {
         if let Some(v) = check() {
@@ -27,5 +30,8 @@ pub fn wait_for<T>(timeout: std::time::Duration, mut check: impl FnMut() -> Opti
 
 /// A free loopback TCP port (bound then released; good enough for tests run serially).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }

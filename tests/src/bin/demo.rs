@@ -46,7 +46,10 @@ fn main() {
 
     let fixtures = FixtureServer::start(fixtures_dir());
     let daemon = Daemon::start(&config_dir, port_or_free(8787), port_or_free(8788));
-    println!("relay on 127.0.0.1:{}, daemon on 127.0.0.1:{}", daemon.relay_port, daemon.daemon_port);
+    println!(
+        "relay on 127.0.0.1:{}, daemon on 127.0.0.1:{}",
+        daemon.relay_port, daemon.daemon_port
+    );
 
     let spawned = Instant::now();
     let _browser = launcher::launch(&LaunchOptions {
@@ -66,30 +69,95 @@ fn main() {
         (relay_facts(&status)["extensionHandshakeComplete"] == true).then(|| spawned.elapsed())
     });
     let Some(paired) = paired else {
-        eprintln!("demo: the extension did not pair within 30 s; see {}", work.join("chromium.log").display());
+        eprintln!(
+            "demo: the extension did not pair within 30 s; see {}",
+            work.join("chromium.log").display()
+        );
         std::process::exit(2);
     };
 
     show(&config_dir, &["status"]);
-    let launched = show(&config_dir, &["--output-format", "json", "launch", "--start-url", &fixtures.url("index.html")]);
+    let launched = show(
+        &config_dir,
+        &[
+            "--output-format",
+            "json",
+            "launch",
+            "--start-url",
+            &fixtures.url("index.html"),
+        ],
+    );
     let launched: serde_json::Value = serde_json::from_str(launched.trim()).expect("launch JSON");
-    let sid = launched["sessionId"].as_str().expect("sessionId").to_string();
-    show(&config_dir, &["goto", "--session-id", &sid, "--url", &fixtures.url("login.html")]);
+    let sid = launched["sessionId"]
+        .as_str()
+        .expect("sessionId")
+        .to_string();
+    show(
+        &config_dir,
+        &[
+            "goto",
+            "--session-id",
+            &sid,
+            "--url",
+            &fixtures.url("login.html"),
+        ],
+    );
     let snapshot = show(&config_dir, &["snapshot", "--session-id", &sid]);
     let remember = ref_of(&snapshot, "checkbox \"Remember me\"");
     let email = ref_of(&snapshot, "textbox \"Email\"");
-    show(&config_dir, &["click", "--session-id", &sid, "--ref", &remember]);
-    show(&config_dir, &["type", "--session-id", &sid, "--ref", &email, "--text", "ada@example.com"]);
-    show(&config_dir, &["press", "--session-id", &sid, "--ref", &email, "--key", "Enter"]);
+    show(
+        &config_dir,
+        &["click", "--session-id", &sid, "--ref", &remember],
+    );
+    show(
+        &config_dir,
+        &[
+            "type",
+            "--session-id",
+            &sid,
+            "--ref",
+            &email,
+            "--text",
+            "ada@example.com",
+        ],
+    );
+    show(
+        &config_dir,
+        &[
+            "press",
+            "--session-id",
+            &sid,
+            "--ref",
+            &email,
+            "--key",
+            "Enter",
+        ],
+    );
     let after = show(&config_dir, &["snapshot", "--session-id", &sid]);
     let status = ref_of(&after, "paragraph");
-    show(&config_dir, &["dom-text", "--session-id", &sid, "--ref", &status]);
+    show(
+        &config_dir,
+        &["dom-text", "--session-id", &sid, "--ref", &status],
+    );
     let shot = work.join("login.png");
-    show(&config_dir, &["screenshot", "--session-id", &sid, "--path", shot.to_str().expect("utf-8 path")]);
+    show(
+        &config_dir,
+        &[
+            "screenshot",
+            "--session-id",
+            &sid,
+            "--path",
+            shot.to_str().expect("utf-8 path"),
+        ],
+    );
     show(&config_dir, &["disconnect", "--session-id", &sid]);
 
     println!("\n== demo summary");
-    println!("extension wasm (release, no wasm-opt): {} bytes ({:.1} KiB)", wasm_bytes, wasm_bytes as f64 / 1024.0);
+    println!(
+        "extension wasm (release, no wasm-opt): {} bytes ({:.1} KiB)",
+        wasm_bytes,
+        wasm_bytes as f64 / 1024.0
+    );
     println!("browser start -> paired: {} ms", paired.as_millis());
     println!("screenshot: {}", shot.display());
 }

@@ -15,8 +15,12 @@ fn pairs_when_the_relay_starts_first() {
     let spawned = Instant::now();
     env.start_browser();
     let took = env.wait_paired(Duration::from_secs(30));
-    let took = took.unwrap_or_else(|| panic!("not paired in 30 s; browser log:\n{}", env.browser_log()));
-    println!("browser spawn -> paired: {} ms", spawned.elapsed().as_millis());
+    let took =
+        took.unwrap_or_else(|| panic!("not paired in 30 s; browser log:\n{}", env.browser_log()));
+    println!(
+        "browser spawn -> paired: {} ms",
+        spawned.elapsed().as_millis()
+    );
     assert!(took < Duration::from_secs(30));
 }
 
@@ -49,5 +53,8 @@ fn pairs_when_the_browser_starts_first() {
         "extension did not pair within 45 s of the relay starting; browser log:\n{}",
         String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default())
     );
-    println!("relay start -> paired (browser first): {} ms", started.elapsed().as_millis());
+    println!(
+        "relay start -> paired (browser first): {} ms",
+        started.elapsed().as_millis()
+    );
 }

@@ -12,7 +12,9 @@ fn unknown_removed_and_pre_navigation_refs_are_stale() {
     let env = TestEnv::paired();
     let sid = env.launch("links.html");
 
-    let never = env.daemon.cli(&["click", "--session-id", &sid, "--ref", "r9999"]);
+    let never = env
+        .daemon
+        .cli(&["click", "--session-id", &sid, "--ref", "r9999"]);
     assert_eq!(never.code, 2, "{never:?}");
     assert!(never.stderr.contains(&stale_error("r9999")), "{never:?}");
 
@@ -22,7 +24,9 @@ fn unknown_removed_and_pre_navigation_refs_are_stale() {
     let remove = ref_of(&snap, "button \"Remove last book\"");
     let count = ref_of(&snap, "button \"Count a click\"");
     env.session(&sid, &["click", "--ref", &remove]);
-    let gone = env.daemon.cli(&["click", "--session-id", &sid, "--ref", &hyperion]);
+    let gone = env
+        .daemon
+        .cli(&["click", "--session-id", &sid, "--ref", &hyperion]);
     assert_eq!(gone.code, 2, "{gone:?}");
     assert!(gone.stderr.contains(&stale_error(&hyperion)), "{gone:?}");
 
@@ -33,7 +37,9 @@ fn unknown_removed_and_pre_navigation_refs_are_stale() {
 
     // After a navigation, refs of the old page are stale.
     env.session(&sid, &["goto", "--url", &env.fixtures.url("login.html")]);
-    let old = env.daemon.cli(&["click", "--session-id", &sid, "--ref", &count]);
+    let old = env
+        .daemon
+        .cli(&["click", "--session-id", &sid, "--ref", &count]);
     assert_eq!(old.code, 2, "{old:?}");
     assert!(old.stderr.contains(&stale_error(&count)), "{old:?}");
 }

@@ -17,11 +17,15 @@ fn our_origin() -> String {
 
 /// Tries a WebSocket upgrade; `Ok(())` when it was accepted, `Err(status)` when refused before 101.
 fn upgrade(url: &str, origin: Option<&str>) -> Result<(), u16> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let mut req = url.into_client_request().unwrap();
         if let Some(origin) = origin {
-            req.headers_mut().insert("Origin", HeaderValue::from_str(origin).unwrap());
+            req.headers_mut()
+                .insert("Origin", HeaderValue::from_str(origin).unwrap());
         }
         match tokio_tungstenite::connect_async(req).await {
             Ok((mut ws, _)) => {
@@ -41,7 +45,10 @@ fn raw_status(port: u16, request: &str) -> u16 {
     let mut buf = [0u8; 256];
     let n = stream.read(&mut buf).unwrap();
     let head = String::from_utf8_lossy(&buf[..n]);
-    head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("bad response {head}"))
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad response {head}"))
 }
 
 #[test]
@@ -54,14 +61,27 @@ fn hostile_requests_are_refused() {
     assert_eq!(upgrade(&format!("{ops}?token=wrong"), None), Err(401));
     assert_eq!(upgrade(&ops, None), Err(401));
     assert_eq!(upgrade(&format!("{ops}?token={token}x"), None), Err(401));
-    assert_eq!(upgrade(&format!("{ops}?token={token}"), Some(EVIL)), Err(403));
-    assert_eq!(upgrade(&format!("ws://127.0.0.1:{port}/extension"), Some(EVIL)), Err(403));
-    assert_eq!(upgrade(&format!("ws://127.0.0.1:{port}/extension"), None), Err(403));
+    assert_eq!(
+        upgrade(&format!("{ops}?token={token}"), Some(EVIL)),
+        Err(403)
+    );
+    assert_eq!(
+        upgrade(&format!("ws://127.0.0.1:{port}/extension"), Some(EVIL)),
+        Err(403)
+    );
+    assert_eq!(
+        upgrade(&format!("ws://127.0.0.1:{port}/extension"), None),
+        Err(403)
+    );
     let other_ext = "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    assert_eq!(upgrade(&format!("ws://127.0.0.1:{port}/extension"), Some(other_ext)), Err(403));
+    assert_eq!(
+        upgrade(&format!("ws://127.0.0.1:{port}/extension"), Some(other_ext)),
+        Err(403)
+    );
 
     // /pair: only our extension's Origin gets the token.
-    let get_pair = format!("GET /pair HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let get_pair =
+        format!("GET /pair HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     assert_eq!(raw_status(port, &get_pair), 403);
     let post = |origin: &str| {
         format!(
@@ -73,9 +93,11 @@ fn hostile_requests_are_refused() {
     assert_eq!(raw_status(port, &post(&our_origin())), 200);
 
     // DNS rebinding: a foreign Host is refused.
-    let rebind = format!("GET /config HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n");
+    let rebind =
+        format!("GET /config HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n");
     assert_eq!(raw_status(port, &rebind), 403);
-    let good = format!("GET /config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let good =
+        format!("GET /config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     assert_eq!(raw_status(port, &good), 200);
 }
 
@@ -86,34 +108,61 @@ fn binds_only_loopback_and_keeps_tokens_secret() {
     let snap = env.snapshot(&sid, "outline");
     let email = ref_of(&snap, "textbox \"Email\"");
     env.session(&sid, &["type", "--ref", &email, "--text", "x@y.z"]);
-    let failing = env.daemon.cli(&["click", "--session-id", &sid, "--ref", "r9999"]);
+    let failing = env
+        .daemon
+        .cli(&["click", "--session-id", &sid, "--ref", "r9999"]);
     let status = env.daemon.cli(&["status"]).ok();
 
     // Every listening socket of the relay and the daemon is on 127.0.0.1.
     for port in [env.daemon.relay_port, env.daemon.daemon_port] {
         let addrs = listening_addresses(port);
         assert!(!addrs.is_empty(), "nothing listens on {port}");
-        assert!(addrs.iter().all(|a| a == "0100007F"), "port {port} bound to {addrs:?}");
+        assert!(
+            addrs.iter().all(|a| a == "0100007F"),
+            "port {port} bound to {addrs:?}"
+        );
     }
 
     // Secrets: 0600 file in a 0700 dir, and in no log line or output.
     let config = env.daemon.config_dir.join("config.json");
-    assert_eq!(std::fs::metadata(&config).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(&env.daemon.config_dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(&env.daemon.config_dir)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
     let cfg = env.daemon.config();
-    let secrets = [cfg["relayToken"].as_str().unwrap(), cfg["daemonToken"].as_str().unwrap()];
+    let secrets = [
+        cfg["relayToken"].as_str().unwrap(),
+        cfg["daemonToken"].as_str().unwrap(),
+    ];
     for secret in secrets {
         assert_eq!(secret.len(), 64);
         for (what, text) in [
             ("daemon log", env.daemon.log()),
             ("browser log", env.browser_log()),
-            ("failing CLI output", format!("{}{}", failing.stdout, failing.stderr)),
-            ("status output", format!("{}{}", status.stdout, status.stderr)),
+            (
+                "failing CLI output",
+                format!("{}{}", failing.stdout, failing.stderr),
+            ),
+            (
+                "status output",
+                format!("{}{}", status.stdout, status.stderr),
+            ),
         ] {
             assert!(!text.contains(secret), "a token appears in the {what}");
         }
     }
-    assert!(env.daemon.log().len() > 100, "the daemon log is not empty (RUST_LOG=debug), so the grep means something");
+    assert!(
+        env.daemon.log().len() > 100,
+        "the daemon log is not empty (RUST_LOG=debug), so the grep means something"
+    );
 }
 
 /// Local addresses (hex, as in /proc/net/tcp) of sockets listening on `port`.
@@ -123,8 +172,12 @@ fn listening_addresses(port: u16) -> Vec<String> {
         let text = std::fs::read_to_string(table).unwrap_or_default();
         for line in text.lines().skip(1) {
             let cols: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(state)) = (cols.get(1), cols.get(3)) else { continue };
-            let Some((addr, p)) = local.split_once(':') else { continue };
+            let (Some(local), Some(state)) = (cols.get(1), cols.get(3)) else {
+                continue;
+            };
+            let Some((addr, p)) = local.split_once(':') else {
+                continue;
+            };
             if *state == "0A" && u16::from_str_radix(p, 16).ok() == Some(port) {
                 out.push(addr.to_string());
             }

@@ -166,7 +166,10 @@ fn goto_and_screenshots() {
     let (fw, fh) = png_size(&full);
     println!("full-page screenshot: {fw}x{fh}");
     // The full page is the CSS content size (Page.getLayoutMetrics), which excludes the vertical scrollbar.
-    assert!(fw <= vw && fw + 20 >= vw, "full page width {fw} is the content width of a {vw}px viewport");
+    assert!(
+        fw <= vw && fw + 20 >= vw,
+        "full page width {fw} is the content width of a {vw}px viewport"
+    );
     assert!(
         fh > 3600 && fh > vh,
         "full page is taller than the 4x900px content: {fw}x{fh}"

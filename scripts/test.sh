@@ -18,4 +18,4 @@ cargo build --locked -p opendevbrowser
 echo "== unit and integration tests"
 cargo test --locked --workspace --exclude odb-e2e
 echo "== end-to-end tests (headless Chromium, real extension)"
-cargo test --locked -p odb-e2e -- --test-threads=1 --nocapture
+cargo test --locked -p odb-e2e --test e2e -- --test-threads=1 --nocapture

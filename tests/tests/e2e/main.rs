@@ -6,9 +6,11 @@
 //! - `refs`: stale and unknown refs give the exact stale-ref error.
 //! - `security`: tokens, Origins, Hosts and `/pair` against the daemon's relay; loopback-only binds; no token in logs.
 //! - `recovery`: the relay is killed and restarted; the extension re-pairs and a new session works.
+//! - `targets`: target-new/use/list/close across two tabs, session status and disconnect.
 
 mod drive;
 mod pairing;
 mod recovery;
 mod refs;
 mod security;
+mod targets;

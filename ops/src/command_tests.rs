@@ -14,7 +14,7 @@ fn ax_tree() -> Value {
 }
 
 /// A harness with session `sid` (lease `L`) on tab 5 and a snapshot taken: r1 = button 42, r2 = textbox 43.
-fn with_snapshot() -> (Harness, String) {
+pub(crate) fn with_snapshot() -> (Harness, String) {
     let mut h = Harness::new();
     let sid = h.launch("c1");
     h.host
@@ -44,7 +44,7 @@ fn with_snapshot() -> (Harness, String) {
     (h, sid)
 }
 
-fn req(h: &mut Harness, sid: &str, id: &str, cmd: &str, payload: Value) -> Value {
+pub(crate) fn req(h: &mut Harness, sid: &str, id: &str, cmd: &str, payload: Value) -> Value {
     h.request("c1", id, Some(sid), Some("L"), cmd, payload)
 }
 

@@ -31,6 +31,8 @@ pub use runtime::Runtime;
 #[cfg(test)]
 mod command_tests;
 #[cfg(test)]
+mod ref_command_tests;
+#[cfg(test)]
 mod runtime_tests;
 #[cfg(test)]
 mod session_tests;

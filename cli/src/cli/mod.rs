@@ -4,6 +4,8 @@
 //! - [`daemon_cmds`]: `serve`, `status`.
 //! - [`session_cmds`]: `launch`, `connect`, `disconnect`.
 //! - [`page_cmds`]: `goto`, `wait`, `snapshot`, `click`, `type`, `press`, `dom-text`.
+//! - [`interact_cmds`]: `hover`, `check`, `uncheck`, `select`, `scroll`, `scroll-into-view`.
+//! - [`dom_cmds`]: `dom-html`, `dom-attr`, `dom-value`, `dom-visible`, `dom-enabled`, `dom-checked`.
 //! - [`capture_cmds`]: the `screenshot` command.
 //! - [`target_cmds`]: `targets-list`, `target-use`, `target-new`, `target-close`.
 //!
@@ -12,6 +14,8 @@
 pub mod args;
 pub mod capture_cmds;
 pub mod daemon_cmds;
+pub mod dom_cmds;
+pub mod interact_cmds;
 pub mod page_cmds;
 pub mod session_cmds;
 pub mod target_cmds;
@@ -70,8 +74,32 @@ pub enum Command {
     Type(page_cmds::TypeArgs),
     /// Press a key, optionally focused on a ref.
     Press(page_cmds::PressArgs),
+    /// Hover an element by ref (synthetic mouse events).
+    Hover(interact_cmds::RefArgs),
+    /// Check a checkbox or radio by ref.
+    Check(interact_cmds::RefArgs),
+    /// Uncheck a checkbox by ref.
+    Uncheck(interact_cmds::RefArgs),
+    /// Select options of a `<select>` by value.
+    Select(interact_cmds::SelectArgs),
+    /// Scroll the page, or an element, vertically.
+    Scroll(interact_cmds::ScrollArgs),
+    /// Scroll an element into view.
+    ScrollIntoView(interact_cmds::RefArgs),
+    /// Print an element's outerHTML.
+    DomHtml(dom_cmds::DomHtmlArgs),
     /// Print an element's text.
     DomText(page_cmds::DomTextArgs),
+    /// Print an element attribute's value (or `null`).
+    DomAttr(dom_cmds::DomAttrArgs),
+    /// Print a form element's value (or `null`).
+    DomValue(interact_cmds::RefArgs),
+    /// Print whether an element is visible (`true`/`false`).
+    DomVisible(interact_cmds::RefArgs),
+    /// Print whether an element is enabled (`true`/`false`).
+    DomEnabled(interact_cmds::RefArgs),
+    /// Print whether an element is checked (`true`/`false`).
+    DomChecked(interact_cmds::RefArgs),
     /// Capture a PNG of the viewport, the full page or one element.
     Screenshot(capture_cmds::ScreenshotArgs),
     /// List the session's targets.
@@ -176,7 +204,21 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
         Command::Click(a) => page_cmds::click(a, ctx).await,
         Command::Type(a) => page_cmds::type_text(a, ctx).await,
         Command::Press(a) => page_cmds::press(a, ctx).await,
+        Command::Hover(a) => interact_cmds::send(interact_cmds::hover(&a), ctx).await,
+        Command::Check(a) => interact_cmds::send(interact_cmds::check(&a), ctx).await,
+        Command::Uncheck(a) => interact_cmds::send(interact_cmds::uncheck(&a), ctx).await,
+        Command::Select(a) => interact_cmds::send(interact_cmds::select(&a), ctx).await,
+        Command::Scroll(a) => interact_cmds::send(interact_cmds::scroll(&a), ctx).await,
+        Command::ScrollIntoView(a) => {
+            interact_cmds::send(interact_cmds::scroll_into_view(&a), ctx).await
+        }
+        Command::DomHtml(a) => dom_cmds::send_html(dom_cmds::html(&a), ctx).await,
         Command::DomText(a) => page_cmds::dom_text(a, ctx).await,
+        Command::DomAttr(a) => dom_cmds::send_value(dom_cmds::attr(&a), ctx).await,
+        Command::DomValue(a) => dom_cmds::send_value(dom_cmds::value(&a), ctx).await,
+        Command::DomVisible(a) => dom_cmds::send_value(dom_cmds::visible(&a), ctx).await,
+        Command::DomEnabled(a) => dom_cmds::send_value(dom_cmds::enabled(&a), ctx).await,
+        Command::DomChecked(a) => dom_cmds::send_value(dom_cmds::checked(&a), ctx).await,
         Command::Screenshot(a) => capture_cmds::screenshot(a, ctx).await,
         Command::TargetsList(a) => target_cmds::list(a, ctx).await,
         Command::TargetUse(a) => target_cmds::use_target(a, ctx).await,
@@ -212,3 +254,7 @@ fn finish(result: Result<Outcome, CliError>, format: OutputFormat, quiet: bool) 
 #[cfg(test)]
 #[path = "mod_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "element_cmds_tests.rs"]
+mod element_cmds_tests;

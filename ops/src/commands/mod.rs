@@ -2,6 +2,7 @@
 //! ownership was already checked, inside its queue.
 
 pub mod dom;
+pub mod forms;
 pub mod interact;
 pub mod keys;
 pub mod nav;
@@ -18,7 +19,7 @@ use crate::runtime::Runtime;
 
 /// The commands this build implements; every other name of `odb_protocol::commands::ALL` answers
 /// `not_supported "<cmd> is not implemented in this build."`.
-pub const IMPLEMENTED: [&str; 16] = [
+pub const IMPLEMENTED: [&str; 29] = [
     "session.launch",
     "session.connect",
     "session.status",
@@ -33,7 +34,20 @@ pub const IMPLEMENTED: [&str; 16] = [
     "interact.click",
     "interact.type",
     "interact.press",
+    "interact.hover",
+    "interact.check",
+    "interact.uncheck",
+    "interact.select",
+    "interact.scroll",
+    "interact.scrollIntoView",
     "dom.getText",
+    "dom.getHtml",
+    "dom.getAttr",
+    "dom.getValue",
+    "dom.isVisible",
+    "dom.isEnabled",
+    "dom.isChecked",
+    "dom.refPoint",
     "page.screenshot",
 ];
 
@@ -80,7 +94,20 @@ pub async fn execute<H: Host>(ctx: &Ctx<H>) -> CmdResult {
         "interact.click" => interact::click(ctx).await,
         "interact.type" => interact::type_text(ctx).await,
         "interact.press" => interact::press(ctx).await,
+        "interact.hover" => interact::hover(ctx).await,
+        "interact.check" => forms::check(ctx).await,
+        "interact.uncheck" => forms::uncheck(ctx).await,
+        "interact.select" => forms::select(ctx).await,
+        "interact.scroll" => interact::scroll(ctx).await,
+        "interact.scrollIntoView" => interact::scroll_into_view(ctx).await,
         "dom.getText" => dom::get_text(ctx).await,
+        "dom.getHtml" => dom::get_html(ctx).await,
+        "dom.getAttr" => dom::get_attr(ctx).await,
+        "dom.getValue" => dom::get_value(ctx).await,
+        "dom.isVisible" => dom::is_visible(ctx).await,
+        "dom.isEnabled" => dom::is_enabled(ctx).await,
+        "dom.isChecked" => dom::is_checked(ctx).await,
+        "dom.refPoint" => dom::ref_point(ctx).await,
         "page.screenshot" => screenshot::screenshot(ctx).await,
         other => Err(invalid_request(format!("Unknown ops command: {other}"))),
     }

@@ -2,6 +2,7 @@
 //! Run serially (`--test-threads=1`): each test starts its own browser, and the machine has 2 cores.
 //!
 //! - `pairing`: auto-pair with the relay up first, and with the browser up first.
+//! - `elements`: hover, check/uncheck, select, scroll and the dom-* getters (issue 3).
 //! - `drive`: launch -> goto -> snapshot -> click -> type -> press -> screenshot on the fixture site.
 //! - `refs`: stale and unknown refs give the exact stale-ref error.
 //! - `security`: tokens, Origins, Hosts and `/pair` against the daemon's relay; loopback-only binds; no token in logs.
@@ -9,6 +10,7 @@
 //! - `targets`: target-new/use/list/close across two tabs, session status and disconnect.
 
 mod drive;
+mod elements;
 mod pairing;
 mod recovery;
 mod refs;

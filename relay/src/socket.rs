@@ -30,6 +30,57 @@ pub(crate) enum Event {
     Deadline,
 }
 
+/// How a session's event loop ended, and so how its socket is closed by [`finish`].
+pub(crate) enum Ending {
+    /// The peer is gone or a send failed: nothing more to send.
+    Gone,
+    /// The peer sent a message over the cap: close 1009.
+    TooBig,
+    /// The hub asked for a close: flush queued output, then close.
+    Drain(CloseRequest),
+    /// The session decided to close with this code and reason.
+    Close(u16, String),
+}
+
+/// What a session does with an event: most are handled the same way by every session.
+pub(crate) enum Flow {
+    /// Handled; wait for the next event.
+    Continue,
+    /// The loop ends.
+    End(Ending),
+    /// Inbound input or a deadline: the session's own business.
+    Own(Event),
+}
+
+/// Handles the events every session treats alike: routed output is sent, a hub close request drains,
+/// an oversize message and a vanished peer end the loop. Inbound input and deadlines come back as
+/// [`Flow::Own`].
+pub(crate) async fn shared_event(ws: &mut WebSocket, event: Event, limit: Duration) -> Flow {
+    match event {
+        Event::Outbound(text) => {
+            if send_text(ws, text, limit).await {
+                Flow::Continue
+            } else {
+                Flow::End(Ending::Gone)
+            }
+        }
+        Event::Close(req) => Flow::End(Ending::Drain(req)),
+        Event::TooBig => Flow::End(Ending::TooBig),
+        Event::Gone => Flow::End(Ending::Gone),
+        own => Flow::Own(own),
+    }
+}
+
+/// Closes the socket as `ending` says.
+pub(crate) async fn finish(ws: WebSocket, rx: &mut OutboundRx, ending: Ending, limit: Duration) {
+    match ending {
+        Ending::Gone => {}
+        Ending::TooBig => close_too_big(ws, limit).await,
+        Ending::Drain(req) => drain_and_close(ws, rx, req, limit).await,
+        Ending::Close(code, reason) => close(ws, code, &reason, limit).await,
+    }
+}
+
 /// Waits for the next event. Close requests win over queued output, which wins over input.
 pub(crate) async fn next_event(
     ws: &mut WebSocket,

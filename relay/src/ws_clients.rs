@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::envelope::{client_disconnected, client_error, error_body};
 use crate::hub::{now_ms, Client, ClientKind, Hub};
 use crate::outbound::{self, Outbound, CLIENT_QUEUE_MESSAGES};
-use crate::socket::{self, Event};
+use crate::socket::{self, Ending, Event, Flow};
 
 /// Largest message an `/ops` or `/canvas` socket reads: 64 KiB over the protocol cap, so a
 /// slightly oversize message gets `invalid_request` and a bigger one a 1009 close.
@@ -46,46 +46,35 @@ pub(crate) async fn run(hub: Arc<Hub>, kind: ClientKind, mut ws: WebSocket) {
     tracing::debug!(prefix = kind.prefix(), %client_id, "client connected");
     let send_limit = hub.id.timings.send_timeout;
     let mut hello_deadline: Option<Instant> = None;
-    let mut close_with: Option<(u16, String)> = None;
-    let mut drain: Option<(u16, String)> = None;
-    let mut too_big = false;
-    loop {
-        match socket::next_event(&mut ws, &mut rx, hello_deadline).await {
+    let ending = loop {
+        let event = socket::next_event(&mut ws, &mut rx, hello_deadline).await;
+        let event = match socket::shared_event(&mut ws, event, send_limit).await {
+            Flow::Continue => continue,
+            Flow::End(ending) => break ending,
+            Flow::Own(event) => event,
+        };
+        match event {
             Event::Inbound(text) => {
                 match handle(&hub, kind, &client_id, &text, &mut hello_deadline).await {
                     Step::Continue => {}
                     Step::Reply(reply) => {
                         if !socket::send_text(&mut ws, reply, send_limit).await {
-                            break;
+                            break Ending::Gone;
                         }
                     }
                     Step::ReplyThenClose(reply, code, reason) => {
                         socket::send_text(&mut ws, reply, send_limit).await;
-                        close_with = Some((code, reason.to_string()));
-                        break;
+                        break Ending::Close(code, reason.to_string());
                     }
                 }
             }
             Event::InboundInvalid => {
                 let reply = invalid_message(kind, &client_id, None, None);
                 if !socket::send_text(&mut ws, reply, send_limit).await {
-                    break;
+                    break Ending::Gone;
                 }
             }
-            Event::Outbound(text) => {
-                if !socket::send_text(&mut ws, text, send_limit).await {
-                    break;
-                }
-            }
-            Event::Close(req) => {
-                drain = Some(req);
-                break;
-            }
-            Event::TooBig => {
-                too_big = true;
-                break;
-            }
-            Event::Gone => break,
+            Event::Outbound(_) | Event::Close(_) | Event::TooBig | Event::Gone => {}
             Event::Deadline => {
                 hello_deadline = None;
                 if hub.hello_expired(kind, &client_id) {
@@ -97,27 +86,20 @@ pub(crate) async fn run(hub: Arc<Hub>, kind: ClientKind, mut ws: WebSocket) {
                     );
                     let reply = client_error("ops", "ops_hello", &client_id, None, error);
                     socket::send_text(&mut ws, reply, send_limit).await;
-                    close_with = Some((
+                    break Ending::Close(
                         close_code::INTERNAL,
                         limits::CLOSE_REASON_OPS_HELLO_TIMEOUT.to_string(),
-                    ));
-                    break;
+                    );
                 }
             }
         }
-    }
+    };
     if let Some(ext) = hub.client_closed(kind, &client_id, conn) {
         ext.send(client_disconnected(kind.prefix(), &client_id, now_ms()))
             .await;
     }
     tracing::debug!(prefix = kind.prefix(), %client_id, "client disconnected");
-    if too_big {
-        socket::close_too_big(ws, send_limit).await;
-    } else if let Some(req) = drain {
-        socket::drain_and_close(ws, &mut rx, req, send_limit).await;
-    } else if let Some((code, reason)) = close_with {
-        socket::close(ws, code, &reason, send_limit).await;
-    }
+    socket::finish(ws, &mut rx, ending, send_limit).await;
 }
 
 /// Handles one inbound text message (PROTOCOL.md §3.1 order: parse, readiness, shape, size,

@@ -15,7 +15,7 @@ use crate::envelope::Head;
 use crate::guard::token_matches;
 use crate::hub::{ClientKind, ExtSlot, Hub, SingleKind};
 use crate::outbound::{self, Outbound, EXTENSION_QUEUE_MESSAGES};
-use crate::socket::{self, Event};
+use crate::socket::{self, Ending, Event, Flow};
 
 /// Largest message the extension socket reads (16 MiB).
 pub(crate) const EXTENSION_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -49,59 +49,39 @@ pub(crate) async fn run(hub: Arc<Hub>, mut ws: WebSocket, ip: IpAddr) {
     tracing::info!(conn, "extension socket opened");
     let send_limit = hub.id.timings.send_timeout;
     let mut deadline = Some(Instant::now() + hub.id.timings.extension_handshake_timeout);
-    let mut close_with: Option<(u16, String)> = None;
-    let mut drain = None;
-    let mut too_big = false;
-    loop {
-        match socket::next_event(&mut ws, &mut rx, deadline).await {
+    let ending = loop {
+        let event = socket::next_event(&mut ws, &mut rx, deadline).await;
+        let event = match socket::shared_event(&mut ws, event, send_limit).await {
+            Flow::Continue => continue,
+            Flow::End(ending) => break ending,
+            Flow::Own(event) => event,
+        };
+        match event {
             Event::Inbound(text) => match handle(&hub, conn, ip, &text) {
                 Step::Continue => {}
                 Step::Reply(reply) => {
                     if !socket::send_text(&mut ws, reply, send_limit).await {
-                        break;
+                        break Ending::Gone;
                     }
                 }
                 Step::Acked(ack) => {
                     deadline = None;
                     if !socket::send_text(&mut ws, ack, send_limit).await {
-                        break;
+                        break Ending::Gone;
                     }
                 }
-                Step::Close(code, reason) => {
-                    close_with = Some((code, reason.to_string()));
-                    break;
-                }
+                Step::Close(code, reason) => break Ending::Close(code, reason.to_string()),
             },
             Event::InboundInvalid => tracing::debug!("ignored non-UTF-8 extension frame"),
-            Event::Outbound(text) => {
-                if !socket::send_text(&mut ws, text, send_limit).await {
-                    break;
-                }
-            }
-            Event::Close(req) => {
-                drain = Some(req);
-                break;
-            }
-            Event::TooBig => {
-                too_big = true;
-                break;
-            }
-            Event::Gone => break,
+            Event::Outbound(_) | Event::Close(_) | Event::TooBig | Event::Gone => {}
             Event::Deadline => {
-                close_with = Some((close_code::POLICY, CLOSE_REASON_HANDSHAKE_TIMEOUT.into()));
-                break;
+                break Ending::Close(close_code::POLICY, CLOSE_REASON_HANDSHAKE_TIMEOUT.into());
             }
         }
-    }
+    };
     hub.extension_closed(conn);
     tracing::info!(conn, "extension socket closed");
-    if too_big {
-        socket::close_too_big(ws, send_limit).await;
-    } else if let Some(req) = drain {
-        socket::drain_and_close(ws, &mut rx, req, send_limit).await;
-    } else if let Some((code, reason)) = close_with {
-        socket::close(ws, code, &reason, send_limit).await;
-    }
+    socket::finish(ws, &mut rx, ending, send_limit).await;
 }
 
 fn handle(hub: &Hub, conn: u64, ip: IpAddr, text: &str) -> Step {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::envelope::{annotation_error, cdp_client_closed};
 use crate::hub::{Hub, SingleKind};
 use crate::outbound::{self, Outbound, CLIENT_QUEUE_MESSAGES};
-use crate::socket::{self, Event};
+use crate::socket::{self, Ending, Event, Flow};
 
 /// Largest message `/cdp` reads (16 MiB).
 pub(crate) const CDP_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -43,48 +43,29 @@ pub(crate) async fn run(hub: Arc<Hub>, kind: SingleKind, mut ws: WebSocket) {
         }
     }
     let send_limit = hub.id.timings.send_timeout;
-    let mut drain = None;
-    let mut too_big = false;
-    loop {
-        match socket::next_event(&mut ws, &mut rx, None).await {
-            Event::Inbound(text) => {
-                let reply = match kind {
-                    SingleKind::Annotation => annotation_message(&hub, &text).await,
-                    SingleKind::Cdp => cdp_message(&hub, &text).await,
-                };
-                if let Some(reply) = reply {
-                    if !socket::send_text(&mut ws, reply, send_limit).await {
-                        break;
-                    }
-                }
+    let ending = loop {
+        let event = socket::next_event(&mut ws, &mut rx, None).await;
+        let text = match socket::shared_event(&mut ws, event, send_limit).await {
+            Flow::Own(Event::Inbound(text)) => text,
+            Flow::Own(_) | Flow::Continue => continue,
+            Flow::End(ending) => break ending,
+        };
+        let reply = match kind {
+            SingleKind::Annotation => annotation_message(&hub, &text).await,
+            SingleKind::Cdp => cdp_message(&hub, &text).await,
+        };
+        if let Some(reply) = reply {
+            if !socket::send_text(&mut ws, reply, send_limit).await {
+                break Ending::Gone;
             }
-            Event::InboundInvalid | Event::Deadline => {}
-            Event::Outbound(text) => {
-                if !socket::send_text(&mut ws, text, send_limit).await {
-                    break;
-                }
-            }
-            Event::Close(req) => {
-                drain = Some(req);
-                break;
-            }
-            Event::TooBig => {
-                too_big = true;
-                break;
-            }
-            Event::Gone => break,
         }
-    }
+    };
     if hub.single_closed(kind, conn) && kind == SingleKind::Cdp {
         if let Some(ext) = hub.ready_extension() {
             ext.send(cdp_client_closed()).await;
         }
     }
-    if too_big {
-        socket::close_too_big(ws, send_limit).await;
-    } else if let Some(req) = drain {
-        socket::drain_and_close(ws, &mut rx, req, send_limit).await;
-    }
+    socket::finish(ws, &mut rx, ending, send_limit).await;
 }
 
 /// `/annotation` input: ping/healthCheck answered here; `annotationCommand` forwarded to a ready

@@ -58,15 +58,46 @@ pub fn route(name: &str, args: &Array) {
         }
         "tabs.onUpdated" => on_tab_updated(&bg, &js_to_json(&arg(1)), &arg(2)),
         "tabs.onActivated" | "tabs.onCreated" => {
+            if name == "tabs.onCreated" {
+                if let Some(tab) = tabs::Tab::from_js(&arg(0)) {
+                    bg.runtime.on_tab_created(tab.info(), tab.opener_tab_id);
+                }
+            }
             let untracked = bg.state.borrow().tracked.id < 0;
             if name == "tabs.onActivated" || untracked {
                 spawn_local(retrack(bg));
             }
         }
         "commands.onCommand" => log!("command {:?} is not supported yet", arg(0).as_string()),
-        "runtime.onConnect" | "webNavigation.onCreatedNavigationTarget" => {}
+        "webNavigation.onCreatedNavigationTarget" => {
+            on_navigation_target(&bg, &js_to_json(&arg(0)))
+        }
+        "runtime.onConnect" => {}
         other => warn!("unknown event {other}"),
     }
+}
+
+/// `webNavigation.onCreatedNavigationTarget {sourceTabId, tabId, url}`: a page opened a new tab (`window.open`,
+/// `target=_blank`). Reported to the ops runtime, which adopts popups of session tabs.
+fn on_navigation_target(bg: &Rc<Background>, details: &Value) {
+    let (Some(tab_id), Some(source)) = (
+        details.get("tabId").and_then(Value::as_i64),
+        details.get("sourceTabId").and_then(Value::as_i64),
+    ) else {
+        return;
+    };
+    let info = odb_ops::TabInfo {
+        id: tab_id,
+        url: details
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        title: String::new(),
+        status: None,
+        active: false,
+    };
+    bg.runtime.on_tab_created(info, Some(source));
 }
 
 /// Follows the active tab and re-sends the handshake when it changed.

@@ -167,6 +167,9 @@ impl<H: Host> Runtime<H> {
     /// A CDP event from a debuggee (`chrome.debugger.onEvent`). A main-frame `Page.frameNavigated` clears the
     /// tab's refs: a new document (or renderer) may reuse backend node ids.
     pub fn on_cdp_event(&self, debuggee: Debuggee, method: &str, params: Value) {
+        commands::dialog::on_event(self, &debuggee, method, &params);
+        commands::devtools::on_event(self, &debuggee, method, &params);
+        commands::upload::on_event(self, &debuggee, method, &params);
         if method == "Page.frameNavigated" && debuggee.session_id.is_none() {
             let main_frame = params.pointer("/frame/parentId").is_none_or(Value::is_null);
             if main_frame {
@@ -234,6 +237,13 @@ impl<H: Host> Runtime<H> {
     /// keeps nothing from these; the method exists so embedders can forward the event unconditionally.
     pub fn on_tab_updated(&self, tab: TabInfo) {
         let _ = tab;
+    }
+
+    /// A tab was created (`chrome.tabs.onCreated` with `openerTabId`, or
+    /// `webNavigation.onCreatedNavigationTarget` with `sourceTabId`). Popups opened by a session tab are adopted
+    /// as targets of that session (PROTOCOL.md §3.6).
+    pub fn on_tab_created(&self, tab: TabInfo, opener: Option<TabId>) {
+        commands::page::on_tab_created(self, &tab, opener);
     }
 
     /// The relay socket closed: every session is cleaned up as expired; no event can be sent

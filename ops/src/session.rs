@@ -77,6 +77,12 @@ pub struct TabState {
     pub detached_reason: Option<String>,
     /// The tab's snapshot refs.
     pub refs: RefTable,
+    /// Its JavaScript dialog state (`page.dialog`).
+    pub dialog: crate::commands::dialog::DialogState,
+    /// Its console and network buffers (`devtools.*Poll`).
+    pub logs: crate::commands::devtools::TabLogs,
+    /// Its intercepted file choosers (`interact.upload`).
+    pub chooser: crate::commands::upload::ChooserState,
 }
 
 /// The target id of a tab on the wire: `tab-<id>` (PROTOCOL.md §3.5).

@@ -105,6 +105,26 @@ impl TestEnv {
         self.daemon.json(&all)
     }
 
+    /// Sends one `/ops` command by its wire name straight to the daemon (`POST /command`), with `sessionId`
+    /// added to `params`: `Ok(data)` or `Err("[<code>] <message>")`. For commands without a CLI verb and for
+    /// payloads the CLI does not expose.
+    pub fn command(&self, session_id: &str, name: &str, params: Value) -> Result<Value, String> {
+        let mut params = match params {
+            Value::Object(map) => map,
+            Value::Null => serde_json::Map::new(),
+            other => panic!("params must be an object, got {other}"),
+        };
+        params.insert("sessionId".into(), Value::String(session_id.to_string()));
+        let client = opendevbrowser::client::DaemonClient::locate(&self.daemon.config_dir)
+            .map_err(|e| e.message)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(client.command(name, Value::Object(params)))
+            .map_err(|e| e.message)
+    }
+
     /// The snapshot content of the session's active target.
     pub fn snapshot(&self, session_id: &str, mode: &str) -> String {
         let out = self.session(session_id, &["snapshot", "--mode", mode]);

@@ -47,6 +47,8 @@ pub struct Tab {
     /// Active in its window.
     #[serde(default)]
     pub active: bool,
+    /// `tab.openerTabId`: the tab that opened this one (popups, `target=_blank` links).
+    pub opener_tab_id: Option<i64>,
 }
 
 impl Tab {

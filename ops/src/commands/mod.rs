@@ -1,15 +1,23 @@
 //! Command dispatch: one file per command family (PROTOCOL.md §3.5). [`execute`] runs a command whose
 //! ownership was already checked, inside its queue.
 
+pub mod devtools;
+pub mod dialog;
 pub mod dom;
+pub mod export;
 pub mod forms;
 pub mod interact;
 pub mod keys;
 pub mod nav;
+pub mod page;
+pub mod pointer;
+pub mod review;
 pub mod screenshot;
 pub mod session;
 pub mod snapshot;
+pub mod storage;
 pub mod targets;
+pub mod upload;
 
 use serde_json::Value;
 
@@ -51,9 +59,21 @@ pub const IMPLEMENTED: [&str; 29] = [
     "page.screenshot",
 ];
 
+/// The command lists of the family modules that own their own dispatch (each module's `COMMANDS`).
+const FAMILIES: [&[&str]; 8] = [
+    page::COMMANDS,
+    review::COMMANDS,
+    dialog::COMMANDS,
+    upload::COMMANDS,
+    pointer::COMMANDS,
+    devtools::COMMANDS,
+    storage::COMMANDS,
+    export::COMMANDS,
+];
+
 /// Whether `command` is implemented by this build.
 pub fn is_implemented(command: &str) -> bool {
-    IMPLEMENTED.contains(&command)
+    IMPLEMENTED.contains(&command) || FAMILIES.iter().any(|f| f.contains(&command))
 }
 
 /// One request being executed: who sent it, for which session, and its payload.
@@ -109,6 +129,14 @@ pub async fn execute<H: Host>(ctx: &Ctx<H>) -> CmdResult {
         "dom.isChecked" => dom::is_checked(ctx).await,
         "dom.refPoint" => dom::ref_point(ctx).await,
         "page.screenshot" => screenshot::screenshot(ctx).await,
+        c if page::COMMANDS.contains(&c) => page::run(ctx).await,
+        c if review::COMMANDS.contains(&c) => review::run(ctx).await,
+        c if dialog::COMMANDS.contains(&c) => dialog::run(ctx).await,
+        c if upload::COMMANDS.contains(&c) => upload::run(ctx).await,
+        c if pointer::COMMANDS.contains(&c) => pointer::run(ctx).await,
+        c if devtools::COMMANDS.contains(&c) => devtools::run(ctx).await,
+        c if storage::COMMANDS.contains(&c) => storage::run(ctx).await,
+        c if export::COMMANDS.contains(&c) => export::run(ctx).await,
         other => Err(invalid_request(format!("Unknown ops command: {other}"))),
     }
 }

@@ -9,10 +9,21 @@
 //! - `recovery`: the relay is killed and restarted; the extension re-pairs and a new session works.
 //! - `targets`: target-new/use/list/close across two tabs, session status and disconnect.
 
+mod capture;
+mod clients;
+mod concurrency;
+mod devtools;
+mod dialogs;
 mod drive;
 mod elements;
+mod export;
+mod faults;
+mod pages;
 mod pairing;
+mod pointer;
 mod recovery;
 mod refs;
 mod security;
+mod storage;
 mod targets;
+mod upload;

@@ -4,7 +4,8 @@
 //! - [`host`]: the [`Host`] trait the embedder implements.
 //! - [`runtime`]: [`Runtime`], the entry point: feed it relay messages and browser events.
 //! - [`outbox`]: serializing envelopes to the relay, with chunking above 12 MiB.
-//! - [`session`]: sessions, leases and ownership; [`queue`]: FIFO execution per key.
+//! - [`session`]: sessions, leases and ownership; [`queue`]: FIFO execution per key; [`governor`]: the parallel
+//!   cap across targets and `parallelism_backpressure`.
 //! - [`commands`]: one module per command family; [`errors`]: browser failures to `/ops` errors.
 //!
 //! Invariant: nothing in this crate calls `chrome.*`, tokio or wasm-bindgen; all I/O goes through [`Host`].
@@ -14,6 +15,7 @@ pub mod cdp;
 pub mod commands;
 mod context;
 pub mod errors;
+pub mod governor;
 pub mod host;
 pub mod outbox;
 pub mod queue;

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use crate::cdp::with_timeout;
 use crate::commands::{self, Ctx};
 use crate::errors::{invalid_request, CmdResult};
+use crate::governor::{GovernorState, Governors, Policy};
 use crate::host::{Debuggee, Host, TabId, TabInfo};
 use crate::outbox::{encode, response_messages};
 use crate::queue::{acquire, Queues};
@@ -40,6 +41,7 @@ struct Inner<H> {
     host: H,
     state: RefCell<State>,
     queues: Rc<RefCell<Queues>>,
+    governors: Governors,
 }
 
 /// How a session ends, and which event says so.
@@ -61,6 +63,7 @@ impl<H: Host> Runtime<H> {
                 host,
                 state: RefCell::new(State::default()),
                 queues: Rc::new(RefCell::new(Queues::default())),
+                governors: Governors::default(),
             }),
         }
     }
@@ -88,6 +91,11 @@ impl<H: Host> Runtime<H> {
         let mut ids: Vec<String> = self.with_state(|st| st.sessions.keys().cloned().collect());
         ids.sort();
         ids
+    }
+
+    /// The parallelism governor state of session `id` (diagnostics, `session.status`).
+    pub fn governor_state(&self, id: &str) -> Option<GovernorState> {
+        self.inner.governors.state(id)
     }
 
     /// Runs `f` on the state. Never call it across an `.await` (the borrow ends when `f` returns).
@@ -299,6 +307,7 @@ impl<H: Host> Runtime<H> {
         let Some((session, freed)) = self.with_state(|st| st.remove_session(id)) else {
             return;
         };
+        self.inner.governors.remove(id);
         self.detach_tabs(freed).await;
         let name = match reason {
             EndReason::Closed => event::SESSION_CLOSED,
@@ -375,6 +384,10 @@ impl<H: Host> Runtime<H> {
         if class == QueueClass::SessionStart {
             self.host().spawn(Box::pin(async move {
                 let (result, sid) = commands::session::launch(&ctx).await;
+                if let Some(id) = &sid {
+                    let policy = Policy::from_payload(ctx.payload.get("parallelismPolicy"));
+                    ctx.rt.inner.governors.configure(id, policy);
+                }
                 ctx.rt.finish(&ctx, sid.as_deref(), result);
             }));
             return;
@@ -401,12 +414,27 @@ impl<H: Host> Runtime<H> {
             }
             Ok(_) => {}
         }
-        let queue_key = self.queue_key(&ctx, class);
+        let (queue_key, target) = self.queue_key(&ctx, class);
         let ticket = self.inner.queues.borrow_mut().enqueue(&queue_key);
         let queues = Rc::clone(&self.inner.queues);
         self.host().spawn(Box::pin(async move {
             let permit = acquire(queues, queue_key, ticket).await;
+            // Target-scoped commands also need one of the session's parallel slots (PROTOCOL.md §3.4).
+            let slot = if class == QueueClass::Target {
+                let sid = ctx.session_id.clone().unwrap_or_default();
+                let governors = ctx.rt.inner.governors.clone();
+                match governors.acquire(ctx.rt.host(), &sid, &target).await {
+                    Ok(slot) => Some(slot),
+                    Err(error) => {
+                        ctx.rt.finish(&ctx, ctx.session_id.as_deref(), Err(error));
+                        return;
+                    }
+                }
+            } else {
+                None
+            };
             let result = commands::execute(&ctx).await;
+            drop(slot);
             let sid = ctx.session_id.clone();
             let ok = result.is_ok();
             ctx.rt.finish(&ctx, sid.as_deref(), result);
@@ -419,8 +447,8 @@ impl<H: Host> Runtime<H> {
         }));
     }
 
-    /// The queue of a command, evaluated when it is received (PROTOCOL.md §3.4).
-    fn queue_key(&self, ctx: &Ctx<H>, class: QueueClass) -> String {
+    /// The queue of a command and the target it is keyed on, evaluated when it is received (PROTOCOL.md §3.4).
+    fn queue_key(&self, ctx: &Ctx<H>, class: QueueClass) -> (String, String) {
         let sid = ctx.session_id.clone().unwrap_or_default();
         let target = ctx
             .payload
@@ -435,11 +463,12 @@ impl<H: Host> Runtime<H> {
                         .unwrap_or_default()
                 })
             });
-        match class {
+        let key = match class {
             QueueClass::Target => format!("t|{sid}|{target}"),
             QueueClass::Dialog => format!("d|{sid}|{target}"),
             QueueClass::Session | QueueClass::SessionStart => format!("s|{sid}"),
-        }
+        };
+        (key, target)
     }
 
     /// Sends the answer of `ctx`'s request and forgets it as in flight.

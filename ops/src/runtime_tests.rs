@@ -274,3 +274,54 @@ fn malformed_and_wrong_shape_messages_get_invalid_request() {
         (json!("r9"), json!("c1"))
     );
 }
+
+#[test]
+fn parallel_cap_from_the_policy_gives_backpressure_across_targets() {
+    let mut h = Harness::new();
+    h.host.add_tab(5, "https://example.com/", true);
+    h.host.add_tab(6, "https://example.com/two", false);
+    let r = h.request(
+        "c1",
+        "launch",
+        None,
+        Some("L"),
+        "session.connect",
+        json!({"tabId": 5, "parallelismPolicy": {
+            "modeCaps": {"extensionOpsHeaded": 1}, "backpressureTimeoutMs": 100
+        }}),
+    );
+    let sid = r["payload"]["opsSessionId"].as_str().unwrap().to_string();
+    h.host
+        .0
+        .delays
+        .borrow_mut()
+        .insert("Page.captureScreenshot".into(), 3_000);
+    let send = |h: &mut Harness, id: &str, cmd: &str, payload: Value| {
+        let msg = json!({"type": "ops_request", "requestId": id, "clientId": "c1", "opsSessionId": sid,
+                         "leaseId": "L", "command": cmd, "payload": payload});
+        h.rt.handle_relay_message(&msg.to_string());
+        h.settle();
+    };
+    send(&mut h, "slow", "page.screenshot", json!({}));
+    send(
+        &mut h,
+        "other",
+        "dom.getText",
+        json!({"targetId": "tab-6", "ref": "r1"}),
+    );
+    send(&mut h, "status", "session.status", json!({}));
+    h.run_for(100);
+    let err = h.answer("other");
+    assert_eq!(err["error"]["code"], "parallelism_backpressure", "{err}");
+    assert_eq!(err["error"]["retryable"], true);
+    assert_eq!(err["error"]["details"]["targetId"], "tab-6");
+    assert_eq!(err["error"]["details"]["effectiveParallelCap"], 1);
+    assert_eq!(err["error"]["details"]["inFlight"], 1);
+    assert_eq!(
+        h.answer("status")["type"],
+        "ops_response",
+        "session-queue commands take no slot"
+    );
+    h.run_for(3_000);
+    assert_eq!(h.answer("slow")["type"], "ops_response");
+}

@@ -6,6 +6,7 @@
 use odb_protocol::error::{ErrorCode, OpsErrorBody};
 use serde_json::{json, Value};
 
+use crate::attach_log::AttachEventKind;
 use crate::cdp;
 use crate::commands::Ctx;
 use crate::errors::{map_host_error, CmdResult, TabRef};
@@ -62,6 +63,7 @@ impl<H: Host> Ctx<H> {
             self.bounded(self.host().attach(tab))
                 .await
                 .map_err(|e| attach_error(&e, "attach", named))?;
+            self.rt.log_attach(tab, AttachEventKind::Attach);
         }
         for (method, params) in enable_sequence() {
             if let Err(err) = cdp::send(self.host(), tab, method, params).await {
@@ -70,6 +72,7 @@ impl<H: Host> Ctx<H> {
                 }
                 if !already {
                     let _ = self.bounded(self.host().detach(tab)).await;
+                    self.rt.log_attach(tab, AttachEventKind::Detach);
                 }
                 return Err(attach_error(&err, method, named));
             }

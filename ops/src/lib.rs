@@ -11,6 +11,7 @@
 //! Invariant: nothing in this crate calls `chrome.*`, tokio or wasm-bindgen; all I/O goes through [`Host`].
 
 mod attach;
+pub mod attach_log;
 pub mod cdp;
 pub mod commands;
 mod context;

@@ -12,6 +12,7 @@ use odb_protocol::limits::{
 use odb_protocol::ops::{event, OpsError, OpsEvent, OpsHelloAck, OpsMessage, OpsPong, OpsRequest};
 use serde_json::{json, Value};
 
+use crate::attach_log::{AttachEvent, AttachEventKind};
 use crate::cdp::with_timeout;
 use crate::commands::{self, Ctx};
 use crate::errors::{invalid_request, CmdResult};
@@ -91,6 +92,17 @@ impl<H: Host> Runtime<H> {
         let mut ids: Vec<String> = self.with_state(|st| st.sessions.keys().cloned().collect());
         ids.sort();
         ids
+    }
+
+    /// Appends to the attach log at the host's current time.
+    pub(crate) fn log_attach(&self, tab: TabId, event: AttachEventKind) {
+        let now = self.host().now_ms();
+        self.with_state(|st| st.attach_log.record(tab, event, now));
+    }
+
+    /// The attach log entries of `tabs`, oldest first (diagnostics, `session.status`).
+    pub fn attach_log(&self, tabs: &[TabId]) -> Vec<AttachEvent> {
+        self.with_state(|st| st.attach_log.for_tabs(tabs))
     }
 
     /// The parallelism governor state of session `id` (diagnostics, `session.status`).
@@ -195,6 +207,7 @@ impl<H: Host> Runtime<H> {
     /// the next command on it fails with `execution_failed "Debugger detached: <reason>"`; a new
     /// `session.connect {tabId}` attaches it again.
     pub fn on_detach(&self, tab_id: TabId, reason: &str) {
+        self.log_attach(tab_id, AttachEventKind::Detached(reason.to_string()));
         self.with_state(|st| {
             if let Some(tab) = st.tabs.get_mut(&tab_id) {
                 tab.attached = false;
@@ -321,6 +334,9 @@ impl<H: Host> Runtime<H> {
     pub(crate) async fn detach_tabs(&self, tabs: Vec<TabId>) {
         if tabs.is_empty() {
             return;
+        }
+        for &tab in &tabs {
+            self.log_attach(tab, AttachEventKind::Detach);
         }
         let host = self.host();
         let all = futures::future::join_all(tabs.iter().map(|&t| host.detach(t)));

@@ -104,6 +104,8 @@ pub struct State {
     pub tabs: HashMap<TabId, TabState>,
     /// (clientId, requestId) of requests not yet answered.
     pub in_flight: HashSet<(String, String)>,
+    /// Every debugger attach and detach, in order (bounded).
+    pub attach_log: crate::attach_log::AttachLog,
 }
 
 /// What a passed ownership check did.

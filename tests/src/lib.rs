@@ -5,10 +5,12 @@
 //! - [`fixtures`]: the fixture site on a loopback port.
 //! - [`daemon`]: a daemon (`opendevbrowser serve`) in a private config dir, and the CLI runner.
 //! - [`env`]: [`env::TestEnv`], daemon + browser + fixtures together.
+//! - [`ops`]: [`ops::RawOps`], a bare `/ops` client for multi-client and bad-input tests.
 
 pub mod daemon;
 pub mod env;
 pub mod fixtures;
+pub mod ops;
 pub mod paths;
 
 /// Polls `check` every 50 ms until it returns `Some`, or `timeout` passes.

@@ -118,7 +118,9 @@ async fn launch_inner<H: Host>(ctx: &Ctx<H>) -> CmdResult<(Value, String)> {
     ))
 }
 
-/// `session.status {}` → `{mode:"extension", activeTargetId, url, title, dialog:{open:false}, leaseId, state}`.
+/// `session.status {}` → `{mode:"extension", activeTargetId, url, title, dialog, leaseId, state}`; `dialog` is the
+/// active target's JavaScript dialog state (`{open:false, targetId}` or the open dialog, see
+/// [`crate::commands::dialog::dialog_json`]).
 ///
 /// # Errors
 /// `invalid_session` when the session ended meanwhile.
@@ -131,9 +133,12 @@ pub async fn status<H: Host>(ctx: &Ctx<H>) -> CmdResult {
         "activeTargetId": target_id(session.active),
         "url": url,
         "title": title,
-        "dialog": { "open": false },
+        "dialog": crate::commands::dialog::dialog_status(&ctx.rt, session.active),
         "leaseId": session.lease_id,
         "state": session.state.as_str(),
+        // Divergence (declared): the runtime's own attach log for the session's targets, so callers can see
+        // that driving one tab never detached another.
+        "attachLog": ctx.rt.attach_log(&session.targets),
     }))
 }
 

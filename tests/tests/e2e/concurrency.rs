@@ -1,1 +1,148 @@
-//! (being written)
+//! Multi-tab and concurrency in a real browser (issue 3): two tabs of one session driven alternately stay attached
+//! (the runtime's attach log shows one attach each and no detach), and the parallel cap of a session's policy answers
+//! `parallelism_backpressure` across targets, then recovers.
+
+use std::time::Duration;
+
+use odb_e2e::env::{ref_of, TestEnv};
+use odb_e2e::ops::RawOps;
+use serde_json::{json, Value};
+
+fn snapshot_of(env: &TestEnv, sid: &str, target: &str) -> String {
+    let out = env.session(sid, &["snapshot", "--target-id", target]);
+    out["content"].as_str().expect("content").to_string()
+}
+
+#[test]
+fn two_tabs_alternate_twenty_times_without_reattach() {
+    let env = TestEnv::paired();
+    let sid = env.launch("login.html");
+    let a = env.daemon.json(&["status", "--session-id", &sid])["activeTargetId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = env.session(
+        &sid,
+        &["target-new", "--url", &env.fixtures.url("login.html")],
+    )["targetId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ra = ref_of(&snapshot_of(&env, &sid, &a), "textbox \"Email\"");
+    let rb = ref_of(&snapshot_of(&env, &sid, &b), "textbox \"Email\"");
+
+    for i in 0..20 {
+        for (target, r, tag) in [(&a, &ra, "a"), (&b, &rb, "b")] {
+            if i % 5 == 0 {
+                env.session(&sid, &["target-use", "--target-id", target]);
+            }
+            let text = format!("{tag}{i}@example.com");
+            env.session(
+                &sid,
+                &[
+                    "type",
+                    "--target-id",
+                    target,
+                    "--ref",
+                    r,
+                    "--text",
+                    &text,
+                    "--clear",
+                ],
+            );
+            let value = env.session(&sid, &["dom-value", "--target-id", target, "--ref", r]);
+            assert_eq!(value["value"], text.as_str(), "round {i} on {target}");
+        }
+    }
+
+    let status = env.daemon.json(&["status", "--session-id", &sid]);
+    let log = status["attachLog"].as_array().expect("attachLog").clone();
+    let of = |t: &str| -> Vec<Value> {
+        log.iter()
+            .filter(|e| e["targetId"] == t)
+            .map(|e| e["event"].clone())
+            .collect()
+    };
+    assert_eq!(of(&a), vec![json!("attach")], "tab A log: {log:?}");
+    assert_eq!(of(&b), vec![json!("attach")], "tab B log: {log:?}");
+}
+
+#[test]
+fn parallel_cap_gives_backpressure_across_targets_then_recovers() {
+    let env = TestEnv::paired();
+    let mut ops = RawOps::connect(env.daemon.relay_port, &env.daemon.relay_token());
+    let lease = Some("lease-p");
+    let started = ops
+        .request(
+            None,
+            lease,
+            "session.connect",
+            json!({"startUrl": env.fixtures.url("login.html"), "parallelismPolicy": {
+                "modeCaps": {"extensionOpsHeaded": 1}, "backpressureTimeoutMs": 300
+            }}),
+        )
+        .expect("connect");
+    let sid = started["opsSessionId"].as_str().unwrap().to_string();
+    let a = started["activeTargetId"].as_str().unwrap().to_string();
+    let b = ops
+        .request(
+            Some(&sid),
+            lease,
+            "targets.new",
+            json!({"url": env.fixtures.url("login.html")}),
+        )
+        .expect("targets.new")["targetId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let snap = |ops: &mut RawOps, t: &str| {
+        ops.request(Some(&sid), lease, "nav.snapshot", json!({"targetId": t}))
+            .expect("snapshot")["content"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let ra = ref_of(&snap(&mut ops, &a), "textbox \"Email\"");
+    let rb = ref_of(&snap(&mut ops, &b), "textbox \"Email\"");
+
+    // A holds the session's only slot for 3 s (waiting for a visible element to hide).
+    let hold = ops.send(
+        None,
+        Some(&sid),
+        lease,
+        "nav.wait",
+        json!({"targetId": a, "ref": ra, "state": "hidden", "timeoutMs": 3000}),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let err = ops
+        .request(
+            Some(&sid),
+            lease,
+            "dom.getValue",
+            json!({"targetId": b, "ref": rb}),
+        )
+        .expect_err("no slot for B");
+    assert_eq!(err["code"], "parallelism_backpressure", "{err}");
+    assert_eq!(err["retryable"], true);
+    assert_eq!(err["details"]["targetId"], b.as_str());
+    assert_eq!(err["details"]["effectiveParallelCap"], 1);
+    assert_eq!(err["details"]["inFlight"], 1);
+    assert_eq!(err["details"]["timeoutMs"], 300);
+    // Session-queue commands need no slot.
+    ops.request(Some(&sid), lease, "targets.list", json!({}))
+        .expect("targets.list while the slot is held");
+
+    let held = ops
+        .answer(&hold, Duration::from_secs(10))
+        .expect_err("the element never hides");
+    assert_eq!(held["code"], "timeout", "{held}");
+    let value = ops
+        .request(
+            Some(&sid),
+            lease,
+            "dom.getValue",
+            json!({"targetId": b, "ref": rb}),
+        )
+        .expect("B runs once the slot is free");
+    assert_eq!(value["value"], "");
+}

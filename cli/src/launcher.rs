@@ -30,6 +30,8 @@ pub struct LaunchOptions {
     pub headless: bool,
     /// The profile directory; `None` = a fresh one under the temp dir, removed when the [`Browser`] drops.
     pub user_data_dir: Option<PathBuf>,
+    /// More unpacked extensions to load beside `extension_dir` (tests load a second debugger extension).
+    pub extra_extension_dirs: Vec<PathBuf>,
     /// The relay port the extension should pair with; opens `connect.html?relayPort=..` as the first tab.
     pub relay_port: Option<u16>,
     /// More tabs to open at start.
@@ -133,8 +135,13 @@ pub fn browser_args(opts: &LaunchOptions, profile_dir: &Path) -> Vec<String> {
         args.push("--window-size=1280,800".into());
     }
     if let Some(ext) = &opts.extension_dir {
-        args.push(format!("--load-extension={}", ext.display()));
-        args.push(format!("--disable-extensions-except={}", ext.display()));
+        let all: Vec<String> = std::iter::once(ext)
+            .chain(&opts.extra_extension_dirs)
+            .map(|p| p.display().to_string())
+            .collect();
+        let list = all.join(",");
+        args.push(format!("--load-extension={list}"));
+        args.push(format!("--disable-extensions-except={list}"));
     }
     if let Some(port) = opts.remote_debugging_port {
         args.push(format!("--remote-debugging-port={port}"));

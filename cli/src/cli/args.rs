@@ -20,6 +20,31 @@ pub fn positive_u64(raw: &str) -> Result<u64, String> {
     }
 }
 
+/// Cursor flags (`--since-seq`) take plain decimal digits and allow 0 (CLI.md "Conventions").
+///
+/// # Errors
+/// A message clap prints as a usage error (exit 1) for anything but plain digits, or a value outside `u64`.
+pub fn non_negative_u64(raw: &str) -> Result<u64, String> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "expected a whole number (0 or more) in plain digits, got {raw:?}"
+        ));
+    }
+    raw.parse::<u64>()
+        .map_err(|_| format!("{raw} is too large"))
+}
+
+/// A flag value that must not be empty (names such as `--name`).
+///
+/// # Errors
+/// A usage-error message for an empty or all-whitespace value.
+pub fn non_empty(raw: &str) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        return Err("expected a non-empty value".into());
+    }
+    Ok(raw.to_string())
+}
+
 /// A positive port number in plain digits (1-65535).
 ///
 /// # Errors
@@ -93,6 +118,27 @@ mod tests {
         assert_eq!(port("8787"), Ok(8787));
         assert!(port("65536").is_err());
         assert!(port("0").is_err());
+    }
+
+    #[test]
+    fn cursor_numbers_allow_zero_but_stay_plain_digits() {
+        assert_eq!(non_negative_u64("0"), Ok(0));
+        assert_eq!(non_negative_u64("17"), Ok(17));
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "1e3",
+            "0x10",
+            " 1",
+            "1.0",
+            "99999999999999999999999",
+        ] {
+            assert!(non_negative_u64(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(non_empty("main"), Ok("main".to_string()));
+        assert!(non_empty("").is_err());
+        assert!(non_empty("  ").is_err());
     }
 
     #[test]

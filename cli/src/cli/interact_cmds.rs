@@ -1,5 +1,7 @@
 //! Interaction commands beyond click/type/press (CLI.md "Interaction", PROTOCOL.md §3.5):
-//! `hover`, `check`, `uncheck`, `select`, `scroll`, `scroll-into-view`.
+//! `hover`, `check`, `uncheck`, `select`, `scroll`, `scroll-into-view`, `upload`.
+
+use std::path::Path;
 
 use clap::Args;
 use serde_json::{json, Value};
@@ -23,6 +25,9 @@ pub const INTERACT_SELECT: &str = "interact.select";
 pub const INTERACT_SCROLL: &str = "interact.scroll";
 /// `interact.scrollIntoView {ref}` -> `{timingMs}`.
 pub const INTERACT_SCROLL_INTO_VIEW: &str = "interact.scrollIntoView";
+/// `interact.upload {ref, files:[absolute paths]}` -> `{targetId, fileCount, mode}` (`mode` is
+/// `direct_input` or `file_chooser`).
+pub const INTERACT_UPLOAD: &str = "interact.upload";
 
 /// Flags of a command that takes only an element: `--ref r12` (plus session and target).
 #[derive(Args, Debug)]
@@ -100,6 +105,73 @@ impl ScrollArgs {
     }
 }
 
+/// `upload --ref r12 --files ./a.png,./b.png`.
+#[derive(Args, Debug)]
+pub struct UploadArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub scope: Scope,
+    /// The file input (or the element that opens a file chooser) ref from a snapshot.
+    #[arg(long = "ref")]
+    pub reference: String,
+    /// Files to upload, comma-separated; relative paths are resolved against the current directory and
+    /// every file must exist (the browser gets absolute paths).
+    #[arg(long, allow_hyphen_values = true, value_parser = comma_values)]
+    pub files: Values,
+}
+
+impl UploadArgs {
+    /// `{sessionId, targetId?, ref, files:[absolute paths]}`, each file resolved against `cwd`.
+    ///
+    /// # Errors
+    /// A usage error (exit 1) naming the first file that does not exist, is not a regular file, or whose
+    /// path is not UTF-8.
+    pub fn params(&self, cwd: &Path) -> Result<Value, CliError> {
+        let files = self
+            .files
+            .0
+            .iter()
+            .map(|f| absolute_file(cwd, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(scoped(
+            &self.scope,
+            &[
+                ("ref", Some(json!(self.reference))),
+                ("files", Some(json!(files))),
+            ],
+        ))
+    }
+}
+
+/// The absolute, canonical path of the existing regular file `raw` (relative to `cwd` unless absolute).
+///
+/// # Errors
+/// A usage error (exit 1) naming `raw` when it does not exist, cannot be resolved, is not a regular file, or
+/// is not valid UTF-8.
+pub fn absolute_file(cwd: &Path, raw: &str) -> Result<String, CliError> {
+    // `components()` drops inner `.` segments, so the message shows `/dir/a.png`, not `/dir/./a.png`.
+    let joined: std::path::PathBuf = cwd.join(raw).components().collect();
+    let canonical = std::fs::canonicalize(&joined).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            CliError::usage(format!(
+                "--files: {raw} does not exist (looked for {})",
+                joined.display()
+            ))
+        } else {
+            CliError::usage(format!("--files: cannot resolve {raw}: {e}"))
+        }
+    })?;
+    if !canonical.is_file() {
+        return Err(CliError::usage(format!(
+            "--files: {raw} is not a regular file"
+        )));
+    }
+    canonical
+        .to_str()
+        .map(str::to_string)
+        .ok_or_else(|| CliError::usage(format!("--files: the path of {raw} is not valid UTF-8")))
+}
+
 /// `--values a,b`: split on commas.
 ///
 /// # Errors
@@ -165,6 +237,14 @@ pub fn scroll(a: &ScrollArgs) -> Request {
 /// `scroll-into-view` -> `interact.scrollIntoView {ref}`.
 pub fn scroll_into_view(a: &RefArgs) -> Request {
     (INTERACT_SCROLL_INTO_VIEW, a.params())
+}
+
+/// `upload` -> `interact.upload {ref, files}` with the files made absolute against `cwd`.
+///
+/// # Errors
+/// See [`UploadArgs::params`].
+pub fn upload(a: &UploadArgs, cwd: &Path) -> Result<Request, CliError> {
+    Ok((INTERACT_UPLOAD, a.params(cwd)?))
 }
 
 /// Sends an interaction request; text output is the result fields (`key: value` lines, like `click`).

@@ -3,20 +3,35 @@
 //!
 //! - [`daemon_cmds`]: `serve`, `status`.
 //! - [`session_cmds`]: `launch`, `connect`, `disconnect`.
-//! - [`page_cmds`]: `goto`, `wait`, `snapshot`, `click`, `type`, `press`, `dom-text`.
-//! - [`interact_cmds`]: `hover`, `check`, `uncheck`, `select`, `scroll`, `scroll-into-view`.
+//! - [`page_cmds`]: `goto`, `wait`, `snapshot`, `review`, `click`, `type`, `press`, `dom-text`.
+//! - [`interact_cmds`]: `hover`, `check`, `uncheck`, `select`, `scroll`, `scroll-into-view`, `upload`.
+//! - [`pointer_cmds`]: `pointer-move`, `pointer-down`, `pointer-up`, `pointer-drag`.
 //! - [`dom_cmds`]: `dom-html`, `dom-attr`, `dom-value`, `dom-visible`, `dom-enabled`, `dom-checked`.
 //! - [`capture_cmds`]: the `screenshot` command.
 //! - [`target_cmds`]: `targets-list`, `target-use`, `target-new`, `target-close`.
+//! - [`named_page_cmds`]: `page`, `pages`, `page-close`.
+//! - [`diag_cmds`]: `dialog`, `console-poll`, `network-poll`, `perf`.
+//! - [`cookie_cmds`]: `cookie-import`, `cookie-list`.
+//! - [`export_cmds`]: `clone-page`, `clone-component`.
+//! - [`rpc_cmds`]: `rpc`, any `/ops` command by its wire name (power users).
+//!
+//! Flags a command cannot check alone (files that must exist, JSON that must be an object, conflicting
+//! values) are checked before the daemon is contacted, so they exit 1 even when no daemon runs.
 //!
 //! Exit codes: 0 ok, 1 usage (clap errors included; `--help`/`--version` exit 0), 2 execution, 10 no daemon.
 
 pub mod args;
 pub mod capture_cmds;
+pub mod cookie_cmds;
 pub mod daemon_cmds;
+pub mod diag_cmds;
 pub mod dom_cmds;
+pub mod export_cmds;
 pub mod interact_cmds;
+pub mod named_page_cmds;
 pub mod page_cmds;
+pub mod pointer_cmds;
+pub mod rpc_cmds;
 pub mod session_cmds;
 pub mod target_cmds;
 
@@ -68,6 +83,8 @@ pub enum Command {
     Wait(page_cmds::WaitArgs),
     /// Print the accessibility snapshot with refs.
     Snapshot(page_cmds::SnapshotArgs),
+    /// Print a status summary (url, title, open dialog) and the actionables.
+    Review(page_cmds::ReviewArgs),
     /// Click an element by ref.
     Click(page_cmds::ClickArgs),
     /// Type text into an element by ref.
@@ -86,6 +103,16 @@ pub enum Command {
     Scroll(interact_cmds::ScrollArgs),
     /// Scroll an element into view.
     ScrollIntoView(interact_cmds::RefArgs),
+    /// Upload files to a file input, or to the file chooser an element opens.
+    Upload(interact_cmds::UploadArgs),
+    /// Move the mouse to viewport coordinates.
+    PointerMove(pointer_cmds::PointerMoveArgs),
+    /// Press a mouse button at viewport coordinates.
+    PointerDown(pointer_cmds::PointerButtonArgs),
+    /// Release a mouse button at viewport coordinates.
+    PointerUp(pointer_cmds::PointerButtonArgs),
+    /// Drag with the left button between two viewport coordinates.
+    PointerDrag(pointer_cmds::PointerDragArgs),
     /// Print an element's outerHTML.
     DomHtml(dom_cmds::DomHtmlArgs),
     /// Print an element's text.
@@ -110,6 +137,30 @@ pub enum Command {
     TargetNew(target_cmds::TargetNewArgs),
     /// Close a target.
     TargetClose(target_cmds::TargetCloseArgs),
+    /// Open (or find) a named page.
+    Page(named_page_cmds::PageArgs),
+    /// List the named pages.
+    Pages(named_page_cmds::PagesArgs),
+    /// Close a named page.
+    PageClose(named_page_cmds::PageCloseArgs),
+    /// Show, accept or dismiss the open JavaScript dialog.
+    Dialog(diag_cmds::DialogArgs),
+    /// Print console messages since a sequence number.
+    ConsolePoll(diag_cmds::PollArgs),
+    /// Print network requests since a sequence number.
+    NetworkPoll(diag_cmds::PollArgs),
+    /// Print the page's performance metrics.
+    Perf(diag_cmds::PerfArgs),
+    /// Import cookies from a JSON file.
+    CookieImport(cookie_cmds::CookieImportArgs),
+    /// List cookies, optionally for given URLs.
+    CookieList(cookie_cmds::CookieListArgs),
+    /// Export the page's HTML and styles.
+    ClonePage(export_cmds::ClonePageArgs),
+    /// Export one element's HTML and styles by ref.
+    CloneComponent(interact_cmds::RefArgs),
+    /// Send any `/ops` command by its wire name (power users).
+    Rpc(rpc_cmds::RpcArgs),
 }
 
 /// What every command gets besides its own flags.
@@ -201,6 +252,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
         Command::Goto(a) => page_cmds::goto(a, ctx).await,
         Command::Wait(a) => page_cmds::wait(a, ctx).await,
         Command::Snapshot(a) => page_cmds::snapshot(a, ctx).await,
+        Command::Review(a) => page_cmds::review(a, ctx).await,
         Command::Click(a) => page_cmds::click(a, ctx).await,
         Command::Type(a) => page_cmds::type_text(a, ctx).await,
         Command::Press(a) => page_cmds::press(a, ctx).await,
@@ -212,6 +264,13 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
         Command::ScrollIntoView(a) => {
             interact_cmds::send(interact_cmds::scroll_into_view(&a), ctx).await
         }
+        Command::Upload(a) => {
+            interact_cmds::send(interact_cmds::upload(&a, &current_dir()?)?, ctx).await
+        }
+        Command::PointerMove(a) => interact_cmds::send(pointer_cmds::pointer_move(&a), ctx).await,
+        Command::PointerDown(a) => interact_cmds::send(pointer_cmds::pointer_down(&a), ctx).await,
+        Command::PointerUp(a) => interact_cmds::send(pointer_cmds::pointer_up(&a), ctx).await,
+        Command::PointerDrag(a) => interact_cmds::send(pointer_cmds::pointer_drag(&a), ctx).await,
         Command::DomHtml(a) => dom_cmds::send_html(dom_cmds::html(&a), ctx).await,
         Command::DomText(a) => page_cmds::dom_text(a, ctx).await,
         Command::DomAttr(a) => dom_cmds::send_value(dom_cmds::attr(&a), ctx).await,
@@ -224,7 +283,31 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
         Command::TargetUse(a) => target_cmds::use_target(a, ctx).await,
         Command::TargetNew(a) => target_cmds::new_target(a, ctx).await,
         Command::TargetClose(a) => target_cmds::close(a, ctx).await,
+        Command::Page(a) => named_page_cmds::send_open(named_page_cmds::open(&a), ctx).await,
+        Command::Pages(a) => named_page_cmds::send_list(named_page_cmds::list(&a), ctx).await,
+        Command::PageClose(a) => interact_cmds::send(named_page_cmds::close(&a), ctx).await,
+        Command::Dialog(a) => diag_cmds::send_dialog(diag_cmds::dialog(&a)?, ctx).await,
+        Command::ConsolePoll(a) => {
+            diag_cmds::send_poll(diag_cmds::console_poll(&a), diag_cmds::console_text, ctx).await
+        }
+        Command::NetworkPoll(a) => {
+            diag_cmds::send_poll(diag_cmds::network_poll(&a), diag_cmds::network_text, ctx).await
+        }
+        Command::Perf(a) => diag_cmds::send_perf(diag_cmds::perf(&a), ctx).await,
+        Command::CookieImport(a) => cookie_cmds::send_import(cookie_cmds::import(&a)?, ctx).await,
+        Command::CookieList(a) => cookie_cmds::send_list(cookie_cmds::list(&a), ctx).await,
+        Command::ClonePage(a) => export_cmds::send(export_cmds::clone_page(&a), ctx).await,
+        Command::CloneComponent(a) => {
+            export_cmds::send(export_cmds::clone_component(&a), ctx).await
+        }
+        Command::Rpc(a) => rpc_cmds::rpc(a, ctx).await,
     }
+}
+
+/// The working directory `upload` resolves relative paths against.
+fn current_dir() -> Result<PathBuf, CliError> {
+    std::env::current_dir()
+        .map_err(|e| CliError::execution(format!("cannot read the current directory: {e}")))
 }
 
 fn finish(result: Result<Outcome, CliError>, format: OutputFormat, quiet: bool) -> i32 {
@@ -258,3 +341,11 @@ mod tests;
 #[cfg(test)]
 #[path = "element_cmds_tests.rs"]
 mod element_cmds_tests;
+
+#[cfg(test)]
+#[path = "more_cmds_tests.rs"]
+mod more_cmds_tests;
+
+#[cfg(test)]
+#[path = "more_cmds_text_tests.rs"]
+mod more_cmds_text_tests;

@@ -1,6 +1,7 @@
 //! Navigation, snapshot, interaction and DOM commands (CLI.md "Navigation", "Interaction", "DOM"):
 //! `goto` -> `nav.goto`, `wait` -> `nav.wait`, `snapshot` -> `nav.snapshot`, `click` -> `interact.click`,
-//! `type` -> `interact.type`, `press` -> `interact.press`, `dom-text` -> `dom.getText` (PROTOCOL.md §3.5).
+//! `type` -> `interact.type`, `press` -> `interact.press`, `dom-text` -> `dom.getText`, `review` ->
+//! `nav.review` (PROTOCOL.md §3.5).
 
 use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::{json, Value};
@@ -104,6 +105,40 @@ pub struct SnapshotArgs {
     /// Line index to continue from (`nextCursor` of the previous page).
     #[arg(long)]
     pub cursor: Option<String>,
+}
+
+/// `nav.review {maxChars, cursor?}` -> `{sessionId, targetId, mode, snapshotId, url, title, content, truncated,
+/// nextCursor?, refCount, timingMs, dialog, warnings?}` (always an actionables snapshot).
+pub const NAV_REVIEW: &str = "nav.review";
+/// Default `--max-chars` of `review` (the snapshot default, CLI.md "Navigation").
+pub const DEFAULT_REVIEW_MAX_CHARS: u64 = 16_000;
+
+/// `review [--target-id T] [--max-chars N] [--cursor C]`.
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub scope: Scope,
+    /// Maximum characters of content (default 16000).
+    #[arg(long = "max-chars", value_parser = positive_u64, default_value_t = DEFAULT_REVIEW_MAX_CHARS)]
+    pub max_chars: u64,
+    /// Line index to continue from (`nextCursor` of the previous page).
+    #[arg(long)]
+    pub cursor: Option<String>,
+}
+
+impl ReviewArgs {
+    /// `{sessionId, targetId?, maxChars, cursor?}`.
+    pub fn params(&self) -> Value {
+        params(
+            &self.scope.session,
+            Some(&self.scope.target),
+            &[
+                ("maxChars", Some(json!(self.max_chars))),
+                ("cursor", self.cursor.clone().map(Value::from)),
+            ],
+        )
+    }
 }
 
 /// `click --ref r12 [--timeout-ms N]`.
@@ -227,6 +262,36 @@ pub fn snapshot_text(data: &Value) -> String {
     text
 }
 
+/// Text of a review: a status header (`url:`, `title:`, and `dialog:` when a JavaScript dialog is open), a
+/// blank line, then the actionables as [`snapshot_text`] prints them.
+pub fn review_text(data: &Value) -> String {
+    let mut header = Vec::new();
+    for key in ["url", "title"] {
+        if let Some(v) = data.get(key).filter(|v| !v.is_null()) {
+            header.push(format!("{key}: {}", crate::output::scalar(v)));
+        }
+    }
+    if let Some(dialog) = super::diag_cmds::dialog_summary(&data["dialog"]) {
+        header.push(format!("dialog: {dialog}"));
+    }
+    let body = snapshot_text(data);
+    match (header.is_empty(), body.is_empty()) {
+        (_, true) => header.join("\n"),
+        (true, false) => body,
+        (false, false) => format!("{}\n\n{body}", header.join("\n")),
+    }
+}
+
+/// `review` -> `nav.review {maxChars, cursor?}`; text output per [`review_text`].
+///
+/// # Errors
+/// Exit 10 without a daemon; exit 2 for ops errors.
+pub async fn review(a: ReviewArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    let data = ctx.client()?.command(NAV_REVIEW, a.params()).await?;
+    let text = review_text(&data);
+    Ok(Outcome::data(data, text))
+}
+
 /// `snapshot` -> `nav.snapshot {mode, maxChars?, cursor?}`.
 ///
 /// # Errors
@@ -310,5 +375,21 @@ mod tests {
         assert_eq!(snapshot_text(&d), "[r1] link \"A\"\nnextCursor: 40");
         let d = json!({"content":"[r1] link \"A\"","truncated":false});
         assert_eq!(snapshot_text(&d), "[r1] link \"A\"");
+    }
+
+    #[test]
+    fn review_text_has_a_status_header() {
+        let d = json!({"url":"http://a/","title":"A","content":"[r1] button \"Go\"\n",
+            "truncated":true,"nextCursor":"1","dialog":{"open":false}});
+        assert_eq!(
+            review_text(&d),
+            "url: http://a/\ntitle: A\n\n[r1] button \"Go\"\nnextCursor: 1"
+        );
+        let d = json!({"url":"http://a/","title":"A","content":"","truncated":false,
+            "dialog":{"open":true,"type":"confirm","message":"Sure?","targetId":"tab-1"}});
+        assert_eq!(
+            review_text(&d),
+            "url: http://a/\ntitle: A\ndialog: confirm \"Sure?\""
+        );
     }
 }

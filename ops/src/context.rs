@@ -2,6 +2,9 @@
 //! browser calls with errors already mapped (PROTOCOL.md §3.2, §3.5).
 
 use std::future::Future;
+use std::pin::pin;
+
+use futures::future::{select, Either};
 
 use odb_protocol::error::{ErrorCode, OpsErrorBody};
 use serde_json::Value;
@@ -10,6 +13,7 @@ use crate::cdp::{self, with_timeout, CDP_TIMEOUT_MS};
 use crate::commands::Ctx;
 use crate::errors::{execution_failed, invalid_request, map_host_error, CmdResult, TabRef};
 use crate::host::{Host, HostError, TabId, TabInfo};
+use crate::runtime::crashed_message;
 use crate::session::{parse_target_id, target_id, Session};
 
 impl<H: Host> Ctx<H> {
@@ -90,8 +94,12 @@ impl<H: Host> Ctx<H> {
     /// Fails when the debugger left `tab` (user cancel, crash): commands name the reason.
     ///
     /// # Errors
-    /// `execution_failed "Debugger detached: <reason>"`.
+    /// `execution_failed "Debugger detached: <reason>"`; the retryable `execution_failed "Popup target has not
+    /// finished attaching yet…"` for an adopted popup still attaching.
     pub fn ensure_attached(&self, tab: TabId) -> CmdResult<()> {
+        if let Some(err) = crate::commands::page::attaching_error(&self.rt, tab) {
+            return Err(err);
+        }
         let reason = self.rt.with_state(|st| match st.tabs.get(&tab) {
             Some(t) if t.attached => None,
             Some(t) => Some(
@@ -115,9 +123,35 @@ impl<H: Host> Ctx<H> {
     /// # Errors
     /// The mapped browser error.
     pub async fn cdp(&self, tab: TabId, method: &str, params: Value) -> CmdResult {
-        cdp::send(self.host(), tab, method, params)
+        self.guarded_cdp(tab, method, params)
             .await
             .map_err(|e| map_host_error(&e, TabRef::Target(tab)))
+    }
+
+    /// Sends a CDP command to `tab` (30 s deadline) that fails at once when the tab crashes, closes or loses the
+    /// debugger meanwhile (or had crashed already), instead of waiting for a browser that will never answer.
+    ///
+    /// # Errors
+    /// The browser's error, the timeout message, or the fault's reason.
+    pub async fn guarded_cdp(
+        &self,
+        tab: TabId,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, HostError> {
+        let crashed = self
+            .rt
+            .with_state(|st| st.tabs.get(&tab).is_some_and(|t| t.crashed));
+        if crashed {
+            return Err(HostError::new(crashed_message(tab)));
+        }
+        let fault = self.rt.tab_fault(tab);
+        let call = pin!(cdp::send(self.host(), tab, method, params));
+        match select(call, fault).await {
+            Either::Left((result, _)) => result,
+            Either::Right((Ok(reason), _)) => Err(HostError::new(reason)),
+            Either::Right((Err(_), call)) => call.await,
+        }
     }
 
     /// Runs a `chrome.*`-style host call with the default deadline.

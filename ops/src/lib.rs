@@ -34,8 +34,18 @@ pub use runtime::Runtime;
 #[cfg(test)]
 mod command_tests;
 #[cfg(test)]
+mod devtools_tests;
+#[cfg(test)]
+mod export_tests;
+#[cfg(test)]
+mod page_tests;
+#[cfg(test)]
 mod ref_command_tests;
+#[cfg(test)]
+mod review_tests;
 #[cfg(test)]
 mod runtime_tests;
 #[cfg(test)]
 mod session_tests;
+#[cfg(test)]
+mod storage_tests;

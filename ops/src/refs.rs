@@ -25,8 +25,17 @@ impl<H: Host> Ctx<H> {
     /// The backend node id of `reference` on `tab`.
     ///
     /// # Errors
-    /// `invalid_request "Unknown ref: rN. Take a new snapshot first."`.
+    /// `invalid_request "Unknown ref: rN. Take a new snapshot first."`; `execution_failed` when the tab's renderer
+    /// crashed (its refs died with it).
     pub fn ref_node(&self, tab: TabId, reference: &str) -> CmdResult<i64> {
+        if self
+            .rt
+            .with_state(|st| st.tabs.get(&tab).is_some_and(|t| t.crashed))
+        {
+            return Err(crate::errors::execution_failed(
+                crate::runtime::crashed_message(tab),
+            ));
+        }
         self.rt
             .with_state(|st| {
                 st.tabs
@@ -57,7 +66,7 @@ impl<H: Host> Ctx<H> {
         method: &str,
         params: Value,
     ) -> CmdResult {
-        cdp::send(self.host(), tab, method, params)
+        self.guarded_cdp(tab, method, params)
             .await
             .map_err(|e| self.ref_error(tab, reference, &e))
     }

@@ -2,8 +2,10 @@
 //! events; it answers through [`Host::send_to_relay`].
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
+use futures::channel::oneshot;
 use odb_protocol::commands::{queue_class, QueueClass};
 use odb_protocol::error::{ErrorCode, OpsErrorBody};
 use odb_protocol::limits::{
@@ -43,6 +45,16 @@ struct Inner<H> {
     state: RefCell<State>,
     queues: Rc<RefCell<Queues>>,
     governors: Governors,
+    /// Per tab, the in-flight browser calls to abort when the tab crashes, closes or loses the debugger.
+    faults: RefCell<HashMap<TabId, Vec<oneshot::Sender<String>>>>,
+}
+
+/// The error text of a call on a crashed tab: mapped to `execution_failed`.
+pub(crate) fn crashed_message(tab: TabId) -> String {
+    format!(
+        "The page crashed ({}). Navigate it (goto) to load a page again.",
+        target_id(tab)
+    )
 }
 
 /// How a session ends, and which event says so.
@@ -65,6 +77,7 @@ impl<H: Host> Runtime<H> {
                 state: RefCell::new(State::default()),
                 queues: Rc::new(RefCell::new(Queues::default())),
                 governors: Governors::default(),
+                faults: RefCell::new(HashMap::new()),
             }),
         }
     }
@@ -92,6 +105,26 @@ impl<H: Host> Runtime<H> {
         let mut ids: Vec<String> = self.with_state(|st| st.sessions.keys().cloned().collect());
         ids.sort();
         ids
+    }
+
+    /// A receiver that fires with a reason when `tab` crashes, closes or loses the debugger; in-flight browser
+    /// calls race it so they fail at once instead of at their deadline (chrome.debugger never answers a call to a
+    /// crashed renderer).
+    pub(crate) fn tab_fault(&self, tab: TabId) -> oneshot::Receiver<String> {
+        let (tx, rx) = oneshot::channel();
+        let mut faults = self.inner.faults.borrow_mut();
+        let waiting = faults.entry(tab).or_default();
+        waiting.retain(|s| !s.is_canceled());
+        waiting.push(tx);
+        rx
+    }
+
+    /// Fails every in-flight browser call on `tab` with `reason`.
+    fn signal_fault(&self, tab: TabId, reason: &str) {
+        let waiting = self.inner.faults.borrow_mut().remove(&tab);
+        for tx in waiting.into_iter().flatten() {
+            let _ = tx.send(reason.to_string());
+        }
     }
 
     /// Appends to the attach log at the host's current time.
@@ -190,15 +223,32 @@ impl<H: Host> Runtime<H> {
         commands::dialog::on_event(self, &debuggee, method, &params);
         commands::devtools::on_event(self, &debuggee, method, &params);
         commands::upload::on_event(self, &debuggee, method, &params);
-        if method == "Page.frameNavigated" && debuggee.session_id.is_none() {
-            let main_frame = params.pointer("/frame/parentId").is_none_or(Value::is_null);
-            if main_frame {
+        if debuggee.session_id.is_some() {
+            return;
+        }
+        let tab_id = debuggee.tab_id;
+        match method {
+            "Page.frameNavigated" => {
+                let main_frame = params.pointer("/frame/parentId").is_none_or(Value::is_null);
+                if main_frame {
+                    self.with_state(|st| {
+                        if let Some(tab) = st.tabs.get_mut(&tab_id) {
+                            tab.refs.clear();
+                            tab.crashed = false;
+                        }
+                    });
+                }
+            }
+            "Inspector.targetCrashed" => {
                 self.with_state(|st| {
-                    if let Some(tab) = st.tabs.get_mut(&debuggee.tab_id) {
+                    if let Some(tab) = st.tabs.get_mut(&tab_id) {
                         tab.refs.clear();
+                        tab.crashed = true;
                     }
                 });
+                self.signal_fault(tab_id, &crashed_message(tab_id));
             }
+            _ => {}
         }
     }
 
@@ -208,6 +258,13 @@ impl<H: Host> Runtime<H> {
     /// `session.connect {tabId}` attaches it again.
     pub fn on_detach(&self, tab_id: TabId, reason: &str) {
         self.log_attach(tab_id, AttachEventKind::Detached(reason.to_string()));
+        self.signal_fault(
+            tab_id,
+            &format!(
+                "Debugger detached: {reason} ({}). Reconnect the session to attach again.",
+                target_id(tab_id)
+            ),
+        );
         self.with_state(|st| {
             if let Some(tab) = st.tabs.get_mut(&tab_id) {
                 tab.attached = false;
@@ -220,6 +277,8 @@ impl<H: Host> Runtime<H> {
     /// A tab was closed (`chrome.tabs.onRemoved`). A session whose root it was emits `ops_tab_closed` and
     /// ends; other sessions drop that target (their active target falls back to the root).
     pub fn on_tab_removed(&self, tab_id: TabId) {
+        self.signal_fault(tab_id, &format!("No tab with id: {tab_id}."));
+        commands::page::on_tab_removed(self, tab_id);
         let (ended, freed) = self.with_state(|st| {
             st.tabs.remove(&tab_id);
             let roots: Vec<String> = st

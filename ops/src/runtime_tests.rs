@@ -42,12 +42,19 @@ fn unknown_unimplemented_and_malformed() {
         err(&r),
         pair("invalid_request", "Unknown ops command: nope.nope")
     );
-    let r = h.request("c1", "b", Some("s"), Some("L"), "page.dialog", json!({}));
+    let r = h.request(
+        "c1",
+        "b",
+        Some("s"),
+        Some("L"),
+        "canvas.overlay.mount",
+        json!({}),
+    );
     assert_eq!(
         err(&r),
         pair(
             "not_supported",
-            "page.dialog is not implemented in this build."
+            "canvas.overlay.mount is not implemented in this build."
         )
     );
     h.feed(json!({"type":"ops_request","requestId":"c","command":"session.status"}));
@@ -324,4 +331,59 @@ fn parallel_cap_from_the_policy_gives_backpressure_across_targets() {
     );
     h.run_for(3_000);
     assert_eq!(h.answer("slow")["type"], "ops_response");
+}
+
+#[test]
+fn a_crash_fails_in_flight_calls_at_once_until_the_next_page() {
+    let (mut h, sid) = crate::command_tests::with_snapshot();
+    h.host
+        .0
+        .delays
+        .borrow_mut()
+        .insert("Runtime.callFunctionOn".into(), 60_000);
+    let msg = json!({"type": "ops_request", "requestId": "t1", "clientId": "c1", "opsSessionId": sid,
+                     "leaseId": "L", "command": "dom.getText", "payload": {"ref": "r1"}});
+    h.rt.handle_relay_message(&msg.to_string());
+    h.run_for(500);
+    assert!(h.answer("t1").is_null(), "still pending");
+    h.rt.on_cdp_event(
+        crate::host::Debuggee::tab(5),
+        "Inspector.targetCrashed",
+        json!({}),
+    );
+    h.settle();
+    let (code, message) = err(&h.answer("t1"));
+    assert_eq!(code, "execution_failed");
+    assert!(message.starts_with("The page crashed (tab-5)"), "{message}");
+    // Refs died with the renderer; calls fail at once until a page loads again.
+    h.host.0.delays.borrow_mut().clear();
+    let r = h.request("c1", "t2", Some(&sid), Some("L"), "nav.snapshot", json!({}));
+    assert!(err(&r).1.starts_with("The page crashed"), "{r}");
+    h.rt.on_cdp_event(
+        crate::host::Debuggee::tab(5),
+        "Page.frameNavigated",
+        json!({"frame": {"id": "main", "url": "https://example.com/"}}),
+    );
+    let r = h.request("c1", "t3", Some(&sid), Some("L"), "nav.snapshot", json!({}));
+    assert_eq!(r["type"], "ops_response", "{r}");
+}
+
+#[test]
+fn a_closed_tab_fails_in_flight_calls_at_once() {
+    let (mut h, sid) = crate::command_tests::with_snapshot();
+    h.host.add_tab(6, "https://example.com/six", false);
+    h.host
+        .0
+        .delays
+        .borrow_mut()
+        .insert("Runtime.callFunctionOn".into(), 60_000);
+    let msg = json!({"type": "ops_request", "requestId": "t1", "clientId": "c1", "opsSessionId": sid,
+                     "leaseId": "L", "command": "dom.getText", "payload": {"ref": "r1"}});
+    h.rt.handle_relay_message(&msg.to_string());
+    h.run_for(500);
+    h.rt.on_detach(5, "target_closed");
+    h.settle();
+    let (code, message) = err(&h.answer("t1"));
+    assert_eq!(code, "execution_failed");
+    assert!(message.contains("target_closed"), "{message}");
 }

@@ -49,6 +49,8 @@ pub struct Session {
     pub active: TabId,
     /// Every tab of the session, root first, in the order they joined.
     pub targets: Vec<TabId>,
+    /// Named pages (`page.open`) and popups still being adopted (PROTOCOL.md §3.5, §3.6).
+    pub pages: crate::commands::page::SessionPages,
 }
 
 impl Session {
@@ -64,6 +66,7 @@ impl Session {
             root,
             active: root,
             targets: vec![root],
+            pages: crate::commands::page::SessionPages::default(),
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct TabState {
     pub detached_reason: Option<String>,
     /// The tab's snapshot refs.
     pub refs: RefTable,
+    /// Its renderer crashed (`Inspector.targetCrashed`) and no page loaded since; CDP calls fail at once.
+    pub crashed: bool,
     /// Its JavaScript dialog state (`page.dialog`).
     pub dialog: crate::commands::dialog::DialogState,
     /// Its console and network buffers (`devtools.*Poll`).

@@ -64,7 +64,8 @@ fn ownership_errors() {
     assert_eq!(
         r["payload"],
         json!({"mode":"extension","activeTargetId":"tab-5","url":"https://example.com/","title":"Tab 5",
-               "dialog":{"open":false},"leaseId":"L","state":"active"})
+               "dialog":{"open":false,"targetId":"tab-5"},"leaseId":"L","state":"active",
+               "attachLog":[{"targetId":"tab-5","event":"attach","atMs":1_000_000.0}]})
     );
     assert_eq!(r["opsSessionId"], sid.as_str());
     assert_eq!(r["clientId"], "c1");

@@ -49,14 +49,51 @@ impl TestEnv {
 
     /// Starts headless Chromium with the extension pointed at the relay; its log goes to `chromium.log`.
     pub fn start_browser(&mut self) {
-        let opts = LaunchOptions {
+        self.start_browser_with(|_| {});
+    }
+
+    /// [`TestEnv::start_browser`] with the launch options adjusted by `tweak` first (extra extensions, a
+    /// remote-debugging port).
+    pub fn start_browser_with(&mut self, tweak: impl FnOnce(&mut LaunchOptions)) {
+        let mut opts = LaunchOptions {
             extension_dir: Some(extension_dir()),
             headless: true,
             relay_port: Some(self.daemon.relay_port),
             log_file: Some(self.browser_log_path()),
             ..LaunchOptions::default()
         };
+        tweak(&mut opts);
         self.browser = Some(launcher::launch(&opts).expect("launch Chromium"));
+    }
+
+    /// [`TestEnv::paired`] with the launch options adjusted by `tweak`.
+    pub fn paired_with(tweak: impl FnOnce(&mut LaunchOptions)) -> TestEnv {
+        let mut env = TestEnv::daemon_only();
+        env.start_browser_with(tweak);
+        env.wait_paired(Duration::from_secs(30))
+            .expect("extension paired within 30 s");
+        env
+    }
+
+    /// The browser-level CDP WebSocket URL, when the browser was started with `remote_debugging_port`
+    /// (read from `DevToolsActivePort` in the profile; waits up to 10 s for it).
+    pub fn browser_ws_url(&self) -> String {
+        let profile = self
+            .browser
+            .as_ref()
+            .expect("browser running")
+            .profile_dir()
+            .join("DevToolsActivePort");
+        let text = wait_for(Duration::from_secs(10), || {
+            std::fs::read_to_string(&profile)
+                .ok()
+                .filter(|t| t.lines().count() >= 2)
+        })
+        .expect("DevToolsActivePort");
+        let mut lines = text.lines();
+        let port = lines.next().unwrap_or_default().trim();
+        let path = lines.next().unwrap_or_default().trim();
+        format!("ws://127.0.0.1:{port}{path}")
     }
 
     /// Where Chromium's stderr goes.

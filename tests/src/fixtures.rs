@@ -1,13 +1,21 @@
-//! The fixture site (`tests/fixtures/*.html`) served on a loopback port by axum on a background thread.
+//! The fixture site (`tests/fixtures/*.html`) served on a loopback port by axum on a background thread, plus
+//! a few JSON endpoints the fixtures fetch:
+//!
+//! - `GET /api/echo?<query>` → `200 {"method":"GET","path":"/api/echo","query":{<name>:<value>,…}}`;
+//! - `GET /api/status/{code}` → that status (100-599, else 400) with `{"status":<code>}`;
+//! - `GET /api/set-cookie?name=N&value=V[&httpOnly=1]` → `200 {"set":N}` and
+//!   `Set-Cookie: N=V; Path=/; SameSite=Lax[; HttpOnly]` (defaults: `server_cookie=from-server`).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::json;
 
 /// A running fixture server; stops when dropped.
 pub struct FixtureServer {
@@ -38,6 +46,9 @@ impl FixtureServer {
                         "/",
                         get(|| async { axum::response::Redirect::to("/index.html") }),
                     )
+                    .route("/api/echo", get(api_echo))
+                    .route("/api/status/{code}", get(api_status))
+                    .route("/api/set-cookie", get(api_set_cookie))
                     .route("/{*path}", get(serve_file))
                     .with_state(dir);
                 axum::serve(listener, app)
@@ -103,4 +114,56 @@ async fn serve_file(State(dir): State<PathBuf>, Path(path): Path<String>) -> Res
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `/api/echo`: the query back as JSON.
+async fn api_echo(Query(query): Query<BTreeMap<String, String>>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "method": "GET", "path": "/api/echo", "query": query })),
+    )
+        .into_response()
+}
+
+/// `/api/status/{code}`: answers with that status.
+async fn api_status(Path(code): Path<u16>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "status": status.as_u16() })),
+    )
+        .into_response()
+}
+
+/// `/api/set-cookie`: sets one cookie with `Set-Cookie` (name and value must be cookie-safe tokens).
+async fn api_set_cookie(Query(query): Query<BTreeMap<String, String>>) -> Response {
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let name = query.get("name").map_or("server_cookie", String::as_str);
+    let value = query.get("value").map_or("from-server", String::as_str);
+    if !safe(name) || !safe(value) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "bad cookie" })),
+        )
+            .into_response();
+    }
+    let http_only = if query.get("httpOnly").is_some_and(|v| v == "1") {
+        "; HttpOnly"
+    } else {
+        ""
+    };
+    let cookie = format!("{name}={value}; Path=/; SameSite=Lax{http_only}");
+    (
+        [
+            (header::SET_COOKIE, cookie),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Json(json!({ "set": name })),
+    )
+        .into_response()
 }

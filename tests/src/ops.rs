@@ -20,6 +20,8 @@ pub struct RawOps {
     pub client_id: String,
     /// Every message received so far, in order (responses, errors, events, chunks).
     pub received: Vec<Value>,
+    /// The socket was closed by the relay (or failed); nothing more will arrive.
+    pub closed: bool,
     next: u64,
 }
 
@@ -40,6 +42,7 @@ impl RawOps {
             ws,
             client_id: String::new(),
             received: Vec::new(),
+            closed: false,
             next: 0,
         };
         ops.send_raw(
@@ -121,7 +124,7 @@ impl RawOps {
             return Some(m.clone());
         }
         let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
+        while Instant::now() < deadline && !self.closed {
             if let Some(m) = self.read_one() {
                 let hit = pred(&m);
                 self.received.push(m.clone());
@@ -165,7 +168,10 @@ impl RawOps {
             {
                 None
             }
-            Err(e) => panic!("/ops socket failed: {e}"),
+            Err(_) => {
+                self.closed = true;
+                None
+            }
         }
     }
 }

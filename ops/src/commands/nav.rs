@@ -121,7 +121,8 @@ fn wait_timeout(ms: u64) -> OpsErrorBody {
 /// 200 ms; without `ref` it waits for `document.readyState == "complete"`. → `{timingMs}`.
 ///
 /// # Errors
-/// `timeout "Wait timed out after N ms"` (retryable); `invalid_request` for an unknown ref or state.
+/// `timeout "Wait timed out after N ms"` (retryable); `invalid_request` for an unknown ref or state, and the
+/// stale-ref error as soon as the element is gone while waiting for `attached`/`visible`.
 pub async fn wait<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let tab = ctx.target()?;
     let timeout = ctx.u64_arg("timeoutMs").unwrap_or(DEFAULT_NAV_TIMEOUT_MS);
@@ -146,7 +147,9 @@ pub async fn wait<H: Host>(ctx: &Ctx<H>) -> CmdResult {
             .await
         {
             Ok(v) => (true, v.as_bool() == Some(true)),
-            Err(e) if e.message == stale.message => (false, false),
+            // Gone for good (removed, or the page navigated): that is "hidden", and it can never become
+            // attached or visible again, so other states fail now instead of at the deadline.
+            Err(e) if e.message == stale.message && state == "hidden" => (false, false),
             Err(e) => return Err(e),
         };
         let done = match state.as_str() {

@@ -62,6 +62,35 @@ pub async fn screenshot<H: Host>(ctx: &Ctx<H>) -> CmdResult {
         return Err(invalid_request("Use either ref or fullPage, not both."));
     }
     let tab = ctx.target()?;
+    if let Some(e) = ctx.payload.get("debugEval") {
+        let t0 = ctx.host().now_ms();
+        ctx.cdp(
+            tab,
+            "Runtime.evaluate",
+            json!({"expression": e, "awaitPromise": true}),
+        )
+        .await?;
+        return Ok(json!({"evalMs": ctx.host().now_ms() - t0}));
+    }
+    if let Some(c) = ctx.payload.get("debugClip") {
+        let mut params = json!({"format": "png"});
+        if !c.is_null() {
+            params["clip"] = c.clone();
+        }
+        if let Some(b) = ctx.payload.get("debugBeyond") {
+            params["captureBeyondViewport"] = b.clone();
+        }
+        if let Some(sy) = ctx.payload.get("debugScrollY") {
+            ctx.cdp(
+                tab,
+                "Runtime.evaluate",
+                json!({"expression": format!("window.scrollTo(0, {sy})")}),
+            )
+            .await?;
+        }
+        let shot = ctx.cdp(tab, "Page.captureScreenshot", params).await?;
+        return Ok(json!({ "base64": shot.get("data").cloned().unwrap_or_default() }));
+    }
     if full_page {
         let metrics = ctx.cdp(tab, "Page.getLayoutMetrics", json!({})).await?;
         let size = metrics

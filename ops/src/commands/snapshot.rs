@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::commands::Ctx;
 use crate::errors::{execution_failed, invalid_request, CmdResult};
-use crate::host::Host;
+use crate::host::{Host, TabId};
 
 /// Parses the snapshot arguments `{mode, maxChars, cursor, maxNodes}`.
 fn request<H: Host>(ctx: &Ctx<H>) -> CmdResult<SnapshotRequest> {
@@ -17,6 +17,14 @@ fn request<H: Host>(ctx: &Ctx<H>) -> CmdResult<SnapshotRequest> {
         Some("actionables") => Mode::Actionables,
         Some(other) => return Err(invalid_request(format!("Invalid mode: {other}"))),
     };
+    request_with_mode(ctx, mode)
+}
+
+/// Parses `{maxChars=16000, cursor?, maxNodes=1000}` for a snapshot in `mode` (`payload.mode` is not read).
+///
+/// # Errors
+/// `invalid_request "Invalid cursor"`.
+pub(crate) fn request_with_mode<H: Host>(ctx: &Ctx<H>, mode: Mode) -> CmdResult<SnapshotRequest> {
     let cursor = match ctx.payload.get("cursor") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => None,
@@ -50,6 +58,19 @@ fn request<H: Host>(ctx: &Ctx<H>) -> CmdResult<SnapshotRequest> {
 /// `snapshot_too_large {maxSnapshotBytes, actualBytes}`; `invalid_request` for bad arguments; CDP failures.
 pub async fn snapshot<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let req = request(ctx)?;
+    capture(ctx, &req).await.map(|(_, result)| result)
+}
+
+/// Takes the snapshot `req` of the request's target (the `nav.snapshot` work) and returns that target with the
+/// `nav.snapshot` result `{snapshotId, url, title, content, truncated, nextCursor?, refCount, timingMs,
+/// warnings}`.
+///
+/// # Errors
+/// As [`snapshot`], minus argument parsing.
+pub(crate) async fn capture<H: Host>(
+    ctx: &Ctx<H>,
+    req: &SnapshotRequest,
+) -> CmdResult<(TabId, Value)> {
     let tab = ctx.target()?;
     ctx.cdp(tab, "DOM.enable", json!({})).await?;
     ctx.cdp(tab, "Accessibility.enable", json!({})).await?;
@@ -67,7 +88,7 @@ pub async fn snapshot<H: Host>(ctx: &Ctx<H>) -> CmdResult {
         .collect();
     let built = ctx.rt.with_state(|st| {
         let state = st.tabs.entry(tab).or_default();
-        build_snapshot(&nodes, &req, &mut state.refs)
+        build_snapshot(&nodes, req, &mut state.refs)
     });
     let page = match built {
         Ok(page) => page,
@@ -98,5 +119,5 @@ pub async fn snapshot<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     if let Some(next) = page.next_cursor {
         result["nextCursor"] = json!(next);
     }
-    Ok(result)
+    Ok((tab, result))
 }

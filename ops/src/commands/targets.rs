@@ -6,9 +6,9 @@ use serde_json::json;
 use crate::commands::session::restricted_url;
 use crate::commands::Ctx;
 use crate::errors::{invalid_request, map_host_error, CmdResult, TabRef};
-use crate::host::Host;
+use crate::host::{Host, TabId};
 use crate::runtime::EndReason;
-use crate::session::target_id;
+use crate::session::{target_id, Session};
 use crate::url::{check_url, UrlCheck};
 
 /// How long `targets.new` waits for the new tab to load, in ms (a timeout is not an error).
@@ -66,6 +66,17 @@ pub async fn use_target<H: Host>(ctx: &Ctx<H>) -> CmdResult {
 /// # Errors
 /// `restricted_url` for a non-http(s) or Web Store `url`; attach errors (attach.rs).
 pub async fn new_target<H: Host>(ctx: &Ctx<H>) -> CmdResult {
+    let tab = open_tab(ctx).await?;
+    Ok(json!({ "targetId": target_id(tab) }))
+}
+
+/// The work of `targets.new {url?}` (also `page.open` for a new name): opens an inactive tab at `payload.url`,
+/// waits for its load, attaches and enables it, joins it to the session, activates it and makes it the active
+/// target; returns its tab id. A tab that cannot join is closed (attach failure) or detached (session gone).
+///
+/// # Errors
+/// `restricted_url` for a non-http(s) or Web Store `url`; `invalid_request "Invalid url"`; attach errors.
+pub(crate) async fn open_tab<H: Host>(ctx: &Ctx<H>) -> CmdResult<TabId> {
     let session = ctx.session()?;
     let url = match ctx.str_arg("url") {
         Some(url) => match check_url(&url) {
@@ -103,7 +114,7 @@ pub async fn new_target<H: Host>(ctx: &Ctx<H>) -> CmdResult {
             .unwrap_or_else(|| invalid_request("Unknown ops session")));
     }
     let _ = ctx.bounded(ctx.host().activate_tab(tab.id)).await;
-    Ok(json!({ "targetId": target_id(tab.id) }))
+    Ok(tab.id)
 }
 
 /// `targets.close {targetId}` → `{ok:true}`. The tab is closed best effort. Closing the root target ends the
@@ -114,6 +125,20 @@ pub async fn new_target<H: Host>(ctx: &Ctx<H>) -> CmdResult {
 pub async fn close<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let session = ctx.session()?;
     let tab = ctx.session_target(&session, &required_target(ctx)?)?;
+    close_target(ctx, &session, tab).await
+}
+
+/// The work of `targets.close` (also `page.close`) on `tab`, a target of `session` → `{ok:true}`: ends the
+/// session when it is the root, otherwise drops it from the session; then closes the tab best effort unless
+/// another session still uses it.
+///
+/// # Errors
+/// None today; the result type leaves room for browser failures.
+pub(crate) async fn close_target<H: Host>(
+    ctx: &Ctx<H>,
+    session: &Session,
+    tab: TabId,
+) -> CmdResult {
     if tab == session.root {
         ctx.rt.end_session(&session.id, EndReason::Closed).await;
     } else {

@@ -16,6 +16,14 @@ use crate::host::{Host, HostError, TabId, TabInfo};
 use crate::runtime::crashed_message;
 use crate::session::{parse_target_id, target_id, Session};
 
+/// CDP methods that do not need the blocked renderer while a JavaScript dialog shows: answering it, and the
+/// browser-side cookie store.
+const ALLOWED_UNDER_DIALOG: &[&str] = &[
+    "Page.handleJavaScriptDialog",
+    "Network.getCookies",
+    "Network.setCookies",
+];
+
 impl<H: Host> Ctx<H> {
     /// The host.
     pub fn host(&self) -> &H {
@@ -139,11 +147,21 @@ impl<H: Host> Ctx<H> {
         method: &str,
         params: Value,
     ) -> Result<Value, HostError> {
-        let crashed = self
-            .rt
-            .with_state(|st| st.tabs.get(&tab).is_some_and(|t| t.crashed));
+        let (crashed, dialog) = self.rt.with_state(|st| {
+            st.tabs.get(&tab).map_or((false, None), |t| {
+                (t.crashed, t.dialog.open.as_ref().map(|d| d.kind.clone()))
+            })
+        });
         if crashed {
             return Err(HostError::new(crashed_message(tab)));
+        }
+        if let Some(kind) = dialog.filter(|_| !ALLOWED_UNDER_DIALOG.contains(&method)) {
+            // Measured on Chromium 156: page-side calls (AX tree, Runtime, DOM, Input) block until the dialog
+            // closes, so a command started now would hang to its deadline.
+            return Err(HostError::new(format!(
+                "A JavaScript {kind} dialog is open on {}; answer it with page.dialog (accept or dismiss) first.",
+                target_id(tab)
+            )));
         }
         let fault = self.rt.tab_fault(tab);
         let call = pin!(cdp::send(self.host(), tab, method, params));

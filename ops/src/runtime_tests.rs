@@ -387,3 +387,27 @@ fn a_closed_tab_fails_in_flight_calls_at_once() {
     assert_eq!(code, "execution_failed");
     assert!(message.contains("target_closed"), "{message}");
 }
+
+#[test]
+fn commands_under_an_open_dialog_fail_fast_until_it_closes() {
+    let (mut h, sid) = crate::command_tests::with_snapshot();
+    h.rt.on_cdp_event(
+        crate::host::Debuggee::tab(5),
+        "Page.javascriptDialogOpening",
+        json!({"type": "confirm", "message": "Sure?", "url": "https://example.com/", "defaultPrompt": ""}),
+    );
+    let r = h.request("c1", "s1", Some(&sid), Some("L"), "nav.snapshot", json!({}));
+    let (code, message) = err(&r);
+    assert_eq!(code, "execution_failed");
+    assert_eq!(
+        message,
+        "A JavaScript confirm dialog is open on tab-5; answer it with page.dialog (accept or dismiss) first."
+    );
+    h.rt.on_cdp_event(
+        crate::host::Debuggee::tab(5),
+        "Page.javascriptDialogClosed",
+        json!({"result": true, "userInput": ""}),
+    );
+    let r = h.request("c1", "s2", Some(&sid), Some("L"), "nav.snapshot", json!({}));
+    assert_eq!(r["type"], "ops_response", "{r}");
+}

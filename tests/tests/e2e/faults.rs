@@ -358,3 +358,39 @@ fn relay_drop_mid_request_then_a_new_session_on_the_same_tab() {
     let run = env.daemon.cli(&["snapshot", "--session-id", &sid]);
     assert_eq!(run.code, 10, "{run:?}");
 }
+
+/// The canvas commands belong to the canvas issue; until it lands each answers `not_supported` cleanly, leaves the
+/// page untouched and the session working.
+#[test]
+fn canvas_commands_answer_not_supported_and_leave_the_page_alone() {
+    let env = TestEnv::paired();
+    let mut ops = RawOps::connect(env.daemon.relay_port, &env.daemon.relay_token());
+    let (sid, target) = start(&mut ops, &env.fixtures.url("faults.html"));
+    let before = snapshot(&mut ops, &sid, &target);
+    for (command, payload) in [
+        ("targets.registerCanvas", json!({"targetId": target})),
+        ("canvas.overlay.mount", json!({"title": "x"})),
+        ("canvas.overlay.unmount", json!({"mountId": "m1"})),
+        (
+            "canvas.overlay.select",
+            json!({"mountId": "m1", "nodeId": "n1"}),
+        ),
+        ("canvas.overlay.sync", json!({"mountId": "m1"})),
+        (
+            "canvas.applyRuntimePreviewBridge",
+            json!({"bindingId": "b", "rootSelector": "main", "html": "<p>x</p>"}),
+        ),
+    ] {
+        let err = ops
+            .request(Some(&sid), LEASE, command, payload)
+            .expect_err(command);
+        assert_eq!(
+            (code(&err), err["message"].as_str().unwrap()),
+            (
+                "not_supported",
+                format!("{command} is not implemented in this build.").as_str()
+            )
+        );
+    }
+    assert_eq!(snapshot(&mut ops, &sid, &target), before, "page untouched");
+}

@@ -77,10 +77,16 @@ impl<H: Host> Ctx<H> {
                 return Err(attach_error(&err, method, named));
             }
         }
+        let now = self.host().now_ms();
         self.rt.with_state(|st| {
             let state = st.tabs.entry(tab).or_insert_with(TabState::default);
             state.attached = true;
             state.detached_reason = None;
+            if !already {
+                // `Runtime.enable` replays earlier console messages, possibly after later answers: drop
+                // anything stamped before this attach.
+                state.logs.arm(now);
+            }
         });
         Ok(())
     }

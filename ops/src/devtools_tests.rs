@@ -69,7 +69,7 @@ fn console_events_start_at_attach_and_poll_incrementally() {
         ])
     );
     assert_eq!(p["nextSeq"], 3);
-    log(&h, 5, "info", "newer", 5.0);
+    log(&h, 5, "info", "newer", 2_000_005.0);
     let r = req(
         &mut h,
         &sid,
@@ -111,13 +111,45 @@ fn console_events_start_at_attach_and_poll_incrementally() {
 fn events_while_detached_are_dropped_but_the_buffer_stays_readable() {
     let mut h = Harness::new();
     let sid = h.launch("c1");
-    log(&h, 5, "log", "kept", 10.0);
+    log(&h, 5, "log", "kept", 2_000_010.0);
     h.rt.on_detach(5, "canceled_by_user");
-    log(&h, 5, "log", "replayed or late", 11.0);
+    log(&h, 5, "log", "replayed or late", 2_000_011.0);
     let r = req(&mut h, &sid, "p", "devtools.consolePoll", json!({}));
     assert_eq!(texts(&payload(&r)["events"]), vec!["kept"]);
     let r = req(&mut h, &sid, "perf", "devtools.perf", json!({}));
     assert_eq!(r["error"]["code"], "execution_failed", "{r}");
+}
+
+#[test]
+fn events_stamped_before_the_attach_finished_are_dropped() {
+    let mut h = Harness::new();
+    let sid = h.launch("c1");
+    let armed = h.host.0.now.get();
+    // What attach.rs does when an attach completes (see TabLogs::arm).
+    h.rt.with_state(|st| st.tabs.get_mut(&5).unwrap().logs.arm(armed));
+    log(
+        &h,
+        5,
+        "log",
+        "replayed by Runtime.enable, delivered late",
+        armed - 500.0,
+    );
+    log(&h, 5, "log", "after the attach", armed + 1.0);
+    h.rt.on_cdp_event(
+        Debuggee::tab(5),
+        "Network.requestWillBeSent",
+        json!({"requestId": "old", "wallTime": (armed - 10.0) / 1000.0, "timestamp": 1.0,
+            "request": {"method": "GET", "url": "https://h/old"}}),
+    );
+    h.rt.on_cdp_event(
+        Debuggee::tab(5),
+        "Network.responseReceived",
+        json!({"requestId": "old", "timestamp": 2.0, "response": {"url": "https://h/old", "status": 200}}),
+    );
+    let r = req(&mut h, &sid, "p", "devtools.consolePoll", json!({}));
+    assert_eq!(texts(&payload(&r)["events"]), vec!["after the attach"]);
+    let r = req(&mut h, &sid, "n", "devtools.networkPoll", json!({}));
+    assert_eq!(payload(&r)["events"], json!([]));
 }
 
 #[test]
@@ -129,14 +161,20 @@ fn console_text_is_redacted_and_capped() {
         5,
         "log",
         "Authorization: Bearer abcdef0123456789abcdef",
-        1.0,
+        2_000_001.0,
     );
-    log(&h, 5, "log", "key abcdefghijklmnop0123456789XYZ", 2.0);
-    log(&h, 5, "log", &"y ".repeat(5_000), 3.0);
+    log(
+        &h,
+        5,
+        "log",
+        "key abcdefghijklmnop0123456789XYZ",
+        2_000_002.0,
+    );
+    log(&h, 5, "log", &"y ".repeat(5_000), 2_000_003.0);
     h.rt.on_cdp_event(
         Debuggee::tab(5),
         "Runtime.consoleAPICalled",
-        json!({"type": "log", "timestamp": 4.0, "args": [
+        json!({"type": "log", "timestamp": 2_000_004.0, "args": [
             {"type": "string", "value": "%s has %d"}, {"type": "string", "value": "cart"},
             {"type": "number", "value": 3, "description": "3"},
             {"type": "object", "className": "Object", "description": "Object", "preview": {"type": "object",
@@ -155,7 +193,7 @@ fn buffers_keep_the_last_events_and_max_is_capped() {
     let mut h = Harness::new();
     let sid = h.launch("c1");
     for i in 0..250 {
-        log(&h, 5, "log", &format!("m{i}"), 1.0);
+        log(&h, 5, "log", &format!("m{i}"), 2_000_000.0);
     }
     let r = req(
         &mut h,
@@ -284,8 +322,8 @@ fn polls_name_their_target_and_validate_arguments() {
     );
     let other = payload(&r)["targetId"].as_str().unwrap().to_string();
     let other_tab: i64 = other.trim_start_matches("tab-").parse().unwrap();
-    log(&h, other_tab, "log", "from the new tab", 1.0);
-    log(&h, 5, "log", "from the root", 1.0);
+    log(&h, other_tab, "log", "from the new tab", 2_000_000.0);
+    log(&h, 5, "log", "from the root", 2_000_000.0);
     let r = req(
         &mut h,
         &sid,

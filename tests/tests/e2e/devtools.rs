@@ -27,7 +27,7 @@ fn dom_text(env: &TestEnv, sid: &str, r: &str) -> String {
 }
 
 fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
-    let ok = wait_for(Duration::from_secs(5), || {
+    let ok = wait_for(Duration::from_secs(15), || {
         dom_text(env, sid, r).contains(expected).then_some(())
     });
     assert!(
@@ -50,14 +50,14 @@ fn seq(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a seq: {v}"))
 }
 
-/// Polls the console from `since` until `done` holds for the events, or 5 s pass; returns the last page.
+/// Polls the console from `since` until `done` holds for the events, or 15 s pass; returns the last page.
 fn poll_console_until(
     env: &TestEnv,
     sid: &str,
     since: u64,
     done: impl Fn(&[Value]) -> bool,
 ) -> Value {
-    let page = wait_for(Duration::from_secs(5), || {
+    let page = wait_for(Duration::from_secs(15), || {
         let page = poll(env, sid, "devtools.consolePoll", json!({"sinceSeq": since}));
         done(&events(&page)).then_some(page)
     });
@@ -224,7 +224,7 @@ fn network_poll_shows_fetches_without_query_strings() {
             .find(|e| e["url"] == url && e["status"].as_u64() == status)
             .cloned()
     };
-    let page = wait_for(Duration::from_secs(5), || {
+    let page = wait_for(Duration::from_secs(15), || {
         let page = poll(
             &env,
             &sid,

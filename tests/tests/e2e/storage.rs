@@ -30,7 +30,7 @@ fn reload_and_read_cookies(env: &TestEnv, sid: &str) -> String {
     env.session(sid, &["goto", "--url", &env.fixtures.url("cookies.html")]);
     let snap = env.snapshot(sid, "outline");
     let server = nth_ref(&snap, "paragraph", 0);
-    let ok = wait_for(Duration::from_secs(5), || {
+    let ok = wait_for(Duration::from_secs(15), || {
         dom_text(env, sid, &server)
             .contains("Server cookie: 200 200")
             .then_some(())

@@ -165,6 +165,7 @@ pub struct TabLogs {
     /// Network events ([`NETWORK_CAPACITY`]).
     pub network: Ring<NetworkEvent>,
     pending: VecDeque<PendingRequest>,
+    armed_at_ms: Option<f64>,
 }
 
 impl Default for TabLogs {
@@ -173,11 +174,29 @@ impl Default for TabLogs {
             console: Ring::new(CONSOLE_CAPACITY),
             network: Ring::new(NETWORK_CAPACITY),
             pending: VecDeque::new(),
+            armed_at_ms: None,
         }
     }
 }
 
 impl TabLogs {
+    /// Marks the moment the debugger finished (re)attaching for a session, ms since the Unix epoch: from now
+    /// on, events stamped earlier are dropped (see [`TabLogs::accepts`]).
+    pub fn arm(&mut self, now_ms: f64) {
+        self.armed_at_ms = Some(now_ms);
+    }
+
+    /// Whether an event stamped `event_ms` (ms since the epoch, `None` when it carries no time) belongs in the
+    /// buffers: not when it predates [`TabLogs::arm`]. This drops the console messages V8 replays on
+    /// `Runtime.enable` even when `chrome.debugger` delivers them after the attach sequence has finished
+    /// (events and command answers travel separately), and events from while the debugger was detached.
+    pub fn accepts(&self, event_ms: Option<f64>) -> bool {
+        match (self.armed_at_ms, event_ms) {
+            (Some(armed), Some(at)) => at >= armed,
+            _ => true,
+        }
+    }
+
     /// Remembers an in-flight request (replacing one with the same key), forgetting the oldest beyond
     /// [`PENDING_CAPACITY`].
     pub fn remember(&mut self, request: PendingRequest) {
@@ -285,6 +304,15 @@ mod tests {
         assert!(logs.pending("a").is_none(), "the oldest was forgotten");
         assert!(logs.forget("0").is_some());
         assert!(logs.forget("0").is_none());
+    }
+
+    #[test]
+    fn arming_drops_older_events() {
+        let mut logs = TabLogs::default();
+        assert!(logs.accepts(Some(1.0)) && logs.accepts(None));
+        logs.arm(100.0);
+        assert!(!logs.accepts(Some(99.9)));
+        assert!(logs.accepts(Some(100.0)) && logs.accepts(None));
     }
 
     #[test]

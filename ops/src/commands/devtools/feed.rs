@@ -8,8 +8,9 @@
 //! - `Network.loadingFailed` → a failure event `{method, url, resourceType, errorText}`;
 //! - `Network.loadingFinished` → nothing (the request is forgotten).
 //!
-//! Responses and failures of requests whose `requestWillBeSent` was not seen (sent before the buffer started)
-//! are not recorded: their method is unknown. Times are ms since the Unix epoch: the console `timestamp`, the
+//! Console events and requests stamped before the buffers were armed ([`TabLogs::arm`], at the end of each
+//! attach) are dropped. Responses and failures of requests whose `requestWillBeSent` was not recorded (sent
+//! before the buffer started) are not recorded either: their method is unknown. Times are ms since the Unix epoch: the console `timestamp`, the
 //! request's `wallTime`, and for responses the request's wall/monotonic offset applied to their monotonic
 //! `timestamp`; the host clock when an event carries none.
 
@@ -72,8 +73,12 @@ fn to_ts(ms: f64) -> u64 {
 }
 
 fn push_console(logs: &mut TabLogs, level: String, raw: &str, params: &Value, now_ms: f64) {
+    let stamped = finite(params.get("timestamp"));
+    if !logs.accepts(stamped) {
+        return;
+    }
     let text = clean_console_text(raw);
-    let ts = to_ts(finite(params.get("timestamp")).unwrap_or(now_ms));
+    let ts = to_ts(stamped.unwrap_or(now_ms));
     logs.console.push_with(|seq| ConsoleEvent {
         seq,
         level,
@@ -111,6 +116,9 @@ fn status_of(response: &Value) -> Option<u16> {
 fn request_sent(logs: &mut TabLogs, session: Option<&str>, params: &Value, now_ms: f64) {
     let key = request_key(session, params);
     let wall_ms = finite(params.get("wallTime")).map(|s| s * 1000.0);
+    if !logs.accepts(wall_ms) {
+        return;
+    }
     let wall_offset_ms = match (wall_ms, finite(params.get("timestamp"))) {
         (Some(wall), Some(mono_s)) => Some(wall - mono_s * 1000.0),
         _ => None,

@@ -49,3 +49,11 @@ mod runtime_tests;
 mod session_tests;
 #[cfg(test)]
 mod storage_tests;
+#[cfg(test)]
+mod dialog_tests;
+#[cfg(test)]
+mod pointer_tests;
+#[cfg(test)]
+mod screenshot_tests;
+#[cfg(test)]
+mod upload_tests;

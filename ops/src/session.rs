@@ -88,6 +88,8 @@ pub struct TabState {
     pub logs: crate::commands::devtools::TabLogs,
     /// Its intercepted file choosers (`interact.upload`).
     pub chooser: crate::commands::upload::ChooserState,
+    /// Its last pointer position and held buttons (`pointer.*`).
+    pub pointer: crate::commands::pointer::PointerState,
 }
 
 /// The target id of a tab on the wire: `tab-<id>` (PROTOCOL.md §3.5).

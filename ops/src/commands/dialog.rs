@@ -129,18 +129,7 @@ pub async fn run<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     if let Some(text) = prompt_text.filter(|_| accept) {
         params["promptText"] = json!(text);
     }
-    let debuggee = Debuggee {
-        tab_id: tab,
-        session_id: open.session_id.clone(),
-    };
-    let sent = with_timeout(
-        ctx.host(),
-        CDP_TIMEOUT_MS,
-        ctx.host()
-            .send_command(&debuggee, "Page.handleJavaScriptDialog", params),
-    )
-    .await
-    .unwrap_or_else(|| Err(HostError::new("CDP Page.handleJavaScriptDialog timed out")));
+    let sent = answer(ctx, tab, open.session_id.as_deref(), params).await;
     match sent {
         Ok(_) => {}
         Err(e) if e.message.contains("No dialog is showing") => {
@@ -151,6 +140,35 @@ pub async fn run<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     }
     clear_if_same(&ctx.rt, tab, &open);
     Ok(json!({ "dialog": dialog_status(&ctx.rt, tab), "handled": true }))
+}
+
+/// Sends `Page.handleJavaScriptDialog` where the dialog opened: the tab's root target through the guarded call
+/// (it fails at once if the tab crashes or closes meanwhile), or the child CDP session (30 s deadline).
+async fn answer<H: Host>(
+    ctx: &Ctx<H>,
+    tab: TabId,
+    session_id: Option<&str>,
+    params: Value,
+) -> Result<Value, HostError> {
+    let Some(session_id) = session_id else {
+        return ctx
+            .guarded_cdp(tab, "Page.handleJavaScriptDialog", params)
+            .await;
+    };
+    let debuggee = Debuggee {
+        tab_id: tab,
+        session_id: Some(session_id.to_string()),
+    };
+    let call = ctx
+        .host()
+        .send_command(&debuggee, "Page.handleJavaScriptDialog", params);
+    with_timeout(ctx.host(), CDP_TIMEOUT_MS, call)
+        .await
+        .unwrap_or_else(|| {
+            Err(HostError::new(format!(
+                "CDP Page.handleJavaScriptDialog timed out after {CDP_TIMEOUT_MS} ms"
+            )))
+        })
 }
 
 /// `invalid_request "No dialog is open on tab-N."`.

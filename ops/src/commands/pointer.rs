@@ -7,9 +7,6 @@
 //! it); when unknown, moves start at the target point. Moves made while a button is down carry that button
 //! and the `buttons` mask, so pages see a real drag.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use serde_json::{json, Value};
 
 use crate::commands::Ctx;
@@ -94,33 +91,17 @@ impl PointerState {
     }
 }
 
-thread_local! {
-    /// Pointer state by (runtime, tab). The runtime is named by the address of its host, which lives in the
-    /// runtime's `Rc` for as long as the runtime does. Entries of tabs the runtime no longer tracks are dropped
-    /// on the next access.
-    static POINTERS: RefCell<HashMap<(usize, TabId), PointerState>> = RefCell::new(HashMap::new());
-}
-
-fn runtime_key<H: Host>(rt: &Runtime<H>) -> usize {
-    std::ptr::from_ref(rt.host()).cast::<()>() as usize
-}
-
 /// The pointer state of `tab` (default when unknown).
 pub fn load<H: Host>(rt: &Runtime<H>, tab: TabId) -> PointerState {
-    let key = runtime_key(rt);
-    let live: Vec<TabId> = rt.with_state(|st| st.tabs.keys().copied().collect());
-    POINTERS.with(|p| {
-        let mut p = p.borrow_mut();
-        p.retain(|(k, t), _| *k != key || live.contains(t));
-        p.get(&(key, tab)).copied().unwrap_or_default()
-    })
+    rt.with_state(|st| st.tabs.get(&tab).map(|t| t.pointer).unwrap_or_default())
 }
 
-/// Records the pointer state of `tab`.
+/// Records the pointer state of `tab` (dropped with the tab's state).
 pub fn store<H: Host>(rt: &Runtime<H>, tab: TabId, state: PointerState) {
-    let key = runtime_key(rt);
-    POINTERS.with(|p| {
-        p.borrow_mut().insert((key, tab), state);
+    rt.with_state(|st| {
+        if let Some(t) = st.tabs.get_mut(&tab) {
+            t.pointer = state;
+        }
     });
 }
 

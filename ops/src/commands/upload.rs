@@ -32,8 +32,9 @@ pub const MODE_DIRECT: &str = "direct_input";
 /// `mode` of a result: files set on the input behind an intercepted file chooser.
 pub const MODE_CHOOSER: &str = "file_chooser";
 
-/// Whether the element is an `<input type=file>`.
-const IS_FILE_INPUT_FN: &str = "function() { return this instanceof HTMLInputElement \
+/// Whether the element is an `<input type=file>` (by tag name, not `instanceof`, so inputs of same-origin
+/// iframes count too).
+const IS_FILE_INPUT_FN: &str = "function() { return this.localName === 'input' \
     && (this.type || '').toLowerCase() === 'file'; }";
 
 /// A `Page.fileChooserOpened` event: the input behind the chooser (absent for `showOpenFilePicker()`).
@@ -127,7 +128,8 @@ pub async fn run<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     Ok(json!({ "targetId": target_id(tab), "fileCount": files.len(), "mode": mode }))
 }
 
-/// `DOM.setFileInputFiles {files, backendNodeId}`: Chrome sets the files and fires `input` and `change`.
+/// `DOM.setFileInputFiles {files, backendNodeId}` on the ref's own input: Chrome sets the files and fires
+/// `input` and `change` (a vanished node is the stale-ref error).
 async fn set_files<H: Host>(
     ctx: &Ctx<H>,
     tab: TabId,
@@ -181,7 +183,8 @@ async fn upload_through_chooser<H: Host>(
                 "The file chooser has no <input type=file> behind it (showOpenFilePicker is not supported).",
             )
         })?;
-        set_files(ctx, tab, reference, backend, files).await
+        let params = json!({ "files": files, "backendNodeId": backend });
+        ctx.cdp(tab, "DOM.setFileInputFiles", params).await.map(|_| ())
     }
     .await;
     ctx.rt.with_state(|st| {

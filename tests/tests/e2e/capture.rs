@@ -1,60 +1,137 @@
-//! (measurement, temporary)
+//! `page.screenshot` in a real browser on a 40 000 px page of 1 000 px colour bands (tall.html): the full-page
+//! capture is taken in tiles and stitched, has the page's full height, and every band shows its own colour (a
+//! capture that repeats the viewport or the first tile, or goes blank, fails). A `ref` capture is exactly the
+//! element's size, read back from the page.
 
-use odb_e2e::env::TestEnv;
+use std::path::Path;
+
+use odb_e2e::env::{ref_of, TestEnv};
 use serde_json::json;
 
-fn b64(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes() {
-        let v = match c { b'A'..=b'Z' => c - b'A', b'a'..=b'z' => c - b'a' + 26, b'0'..=b'9' => c - b'0' + 52, b'+' => 62, b'/' => 63, _ => continue } as u32;
-        acc = (acc << 6) | v; bits += 6;
-        if bits >= 8 { bits -= 8; out.push((acc >> bits) as u8); acc &= (1 << bits) - 1; }
-    }
-    out
+/// The band colours of tall.html, in order (`#e6194b`, `#3cb44b`, ...).
+const PALETTE: [[u8; 3]; 7] = [
+    [0xe6, 0x19, 0x4b],
+    [0x3c, 0xb4, 0x4b],
+    [0x43, 0x63, 0xd8],
+    [0xf5, 0x82, 0x31],
+    [0x91, 0x1e, 0xb4],
+    [0x46, 0xf0, 0xf0],
+    [0xf0, 0x32, 0xe6],
+];
+
+/// A decoded PNG: width, height, bytes per pixel, rows.
+struct Image {
+    width: u32,
+    height: u32,
+    channels: usize,
+    line: usize,
+    data: Vec<u8>,
 }
 
-/// (width, height, colour at x=10 of each 1000-px band centre within the image, given the image starts at page y0)
-fn bands(png_bytes: &[u8], y0: u32) -> (u32, u32, Vec<(u32, [u8; 3])>) {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let ch = info.color_type.samples();
-    let mut v = Vec::new();
-    let mut y = (y0 / 1000) * 1000 + 500;
-    while y < y0 + info.height {
-        if y >= y0 {
-            let o = (y - y0) as usize * info.line_size + 10 * ch;
-            v.push((y / 1000, [buf[o], buf[o + 1], buf[o + 2]]));
+impl Image {
+    fn read(path: &Path) -> Image {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+            .read_info()
+            .expect("a valid PNG");
+        let mut data = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut data).expect("PNG data");
+        Image {
+            width: info.width,
+            height: info.height,
+            channels: info.color_type.samples(),
+            line: info.line_size,
+            data,
         }
-        y += 1000;
     }
-    (info.width, info.height, v)
+
+    fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
+        let o = y as usize * self.line + x as usize * self.channels;
+        [self.data[o], self.data[o + 1], self.data[o + 2]]
+    }
 }
 
-const PALETTE: [[u8; 3]; 7] = [[230, 25, 75], [60, 180, 75], [67, 99, 216], [245, 130, 49], [145, 30, 180], [70, 240, 240], [240, 50, 230]];
+fn shoot(env: &TestEnv, sid: &str, name: &str, extra: &[&str]) -> Image {
+    let path = env.dir.path().join(name);
+    let mut args = vec!["screenshot", "--path", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.session(sid, &args);
+    Image::read(&path)
+}
 
-fn wrong(v: &[(u32, [u8; 3])]) -> usize {
-    v.iter().filter(|(i, c)| *c != PALETTE[*i as usize % 7]).count()
+/// Asserts every 1 000 px band of a full-page capture of tall.html has its palette colour at rows 1 and 999.
+fn assert_bands(img: &Image, bands: u32) {
+    for band in 0..bands {
+        for y in [band * 1000 + 1, band * 1000 + 999] {
+            assert_eq!(
+                img.rgb(10, y),
+                PALETTE[band as usize % PALETTE.len()],
+                "band {band} at row {y}"
+            );
+        }
+    }
 }
 
 #[test]
-fn measure_tall_capture() {
+fn full_page_of_a_tall_page_and_an_element() {
     let env = TestEnv::paired();
-    let sid = env.launch("tall.html?h=1000");
-    let full = |label: &str| {
-        let r = env.command(&sid, "page.screenshot", json!({"fullPage": true})).unwrap();
-        let (w, ih, v) = bands(&b64(r["base64"].as_str().unwrap()), 0);
-        println!("{label}: {w}x{ih} wrong {}/{}", wrong(&v), v.len());
-    };
-    let goto = |h: u32| { env.session(&sid, &["goto", "--url", &env.fixtures.url(&format!("tall.html?h={h}"))]); };
-    let ev = |e: &str| { let r = env.command(&sid, "page.screenshot", json!({"debugEval": e})).unwrap(); println!("eval {e}: {r}"); };
-    for _ in 0..3 {
-        for ms in [0u64, 100, 200, 300, 500] {
-            goto(20000);
-            let t = std::time::Instant::now();
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-            full(&format!("sleep {ms}ms (t={:?})", t.elapsed()));
-        }
-    }
+    let sid = env.launch("tall.html?h=40000");
+    let status = env.command(&sid, "session.status", json!({})).unwrap();
+    assert_eq!(status["title"], "Tall page 40000", "{status}");
+
+    let full = shoot(&env, &sid, "full.png", &["--full-page"]);
+    println!("full page: {}x{}", full.width, full.height);
+    assert_eq!(full.height, 40_000, "the page's full height");
+    assert!((1200..=1280).contains(&full.width), "width {}", full.width);
+    assert_bands(&full, 40);
+
+    // Straight after a navigation (where an early single capture repeated the viewport): pixels of the first
+    // capture, then the wire result says it was ten 4 096 px tiles stitched.
+    env.session(
+        &sid,
+        &["goto", "--url", &env.fixtures.url("tall.html?h=40000")],
+    );
+    let started = std::time::Instant::now();
+    let again = shoot(&env, &sid, "again.png", &["--full-page"]);
+    println!("full page after goto: {:?}", started.elapsed());
+    assert_eq!(again.height, 40_000);
+    assert_bands(&again, 40);
+    let r = env
+        .command(&sid, "page.screenshot", json!({"fullPage": true}))
+        .unwrap();
+    assert_eq!(r["tiles"], 10, "stitched from tiles");
+    assert!(r.get("warning").is_none(), "{}", r["warning"]);
+
+    // An element: the PNG is exactly its box, as the page measures it.
+    let snap = env.snapshot(&sid, "outline");
+    let card = ref_of(&snap, "region \"Card\"");
+    let size_ref = ref_of(&snap, "paragraph");
+    let size = env.session(&sid, &["dom-text", "--ref", &size_ref])["text"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("Card size: ")
+        .to_string();
+    let (w, h) = size
+        .split_once('x')
+        .map(|(w, h)| (w.parse::<f64>().unwrap(), h.parse::<f64>().unwrap()))
+        .unwrap_or_else(|| panic!("bad card size {size:?}"));
+    let shot = shoot(&env, &sid, "card.png", &["--ref", &card]);
+    assert_eq!(
+        (shot.width, shot.height),
+        (w.round() as u32, h.round() as u32),
+        "the element's {w}x{h} box"
+    );
+    assert_eq!(
+        shot.rgb(shot.width - 3, shot.height - 3),
+        [0x12, 0x34, 0x56]
+    );
+
+    // The viewport capture is the visible window only.
+    let view = shoot(&env, &sid, "view.png", &[]);
+    assert!(
+        view.height < 2000 && view.width >= 1200,
+        "{}x{}",
+        view.width,
+        view.height
+    );
 }

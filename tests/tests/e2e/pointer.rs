@@ -1,1 +1,155 @@
-//! (being written)
+//! `pointer-*` in a real browser on a page with fixed geometry: a drag moves a box (mouse events with the
+//! button held), down/up make trusted clicks the page counts, and interpolated moves arrive as several
+//! mousemove events.
+
+use std::time::Duration;
+
+use odb_e2e::env::TestEnv;
+use odb_e2e::wait_for;
+use serde_json::json;
+
+fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
+    let line = snapshot
+        .lines()
+        .filter(|l| l.contains(needle))
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
+    line[1..line.find(']').unwrap()].to_string()
+}
+
+fn text(env: &TestEnv, sid: &str, r: &str) -> String {
+    env.session(sid, &["dom-text", "--ref", r])["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
+    let ok = wait_for(Duration::from_secs(5), || {
+        (text(env, sid, r) == expected).then_some(())
+    });
+    assert!(
+        ok.is_some(),
+        "{r} never showed {expected:?}; last: {:?}",
+        text(env, sid, r)
+    );
+}
+
+/// (moves, distinct points) from "Moves: N, points: M".
+fn moves(env: &TestEnv, sid: &str, r: &str) -> (u64, u64) {
+    let t = text(env, sid, r);
+    let nums: Vec<u64> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    match nums[..] {
+        [m, p] => (m, p),
+        _ => panic!("bad moves text {t:?}"),
+    }
+}
+
+#[test]
+fn drag_click_and_interpolated_moves() {
+    let env = TestEnv::paired();
+    let sid = env.launch("pointer.html");
+    let snap = env.snapshot(&sid, "outline");
+    println!("{snap}");
+    let (pos, clicks, moved, held) = (
+        nth_ref(&snap, "paragraph", 0),
+        nth_ref(&snap, "paragraph", 1),
+        nth_ref(&snap, "paragraph", 2),
+        nth_ref(&snap, "paragraph", 3),
+    );
+
+    // Drag the 80x80 box at (100,150) by its centre (140,190) to (440,390): it lands at (400,350).
+    let out = env.session(
+        &sid,
+        &[
+            "pointer-drag",
+            "--from-x",
+            "140",
+            "--from-y",
+            "190",
+            "--to-x",
+            "440",
+            "--to-y",
+            "390",
+            "--steps",
+            "6",
+        ],
+    );
+    assert!(out["timingMs"].is_u64(), "{out}");
+    wait_text(&env, &sid, &pos, "Box: 400,350");
+    wait_text(&env, &sid, &held, "Held: buttons 1");
+
+    // Down + up on the pad is a trusted click; a second pair with clickCount 2 is a double click's second click.
+    for args in [["pointer-down", "200", "450"], ["pointer-up", "200", "450"]] {
+        env.session(&sid, &[args[0], "--x", args[1], "--y", args[2]]);
+    }
+    wait_text(&env, &sid, &clicks, "Clicks: 1 (detail 1)");
+    for args in [["pointer-down", "200", "450"], ["pointer-up", "200", "450"]] {
+        env.session(
+            &sid,
+            &[
+                args[0],
+                "--x",
+                args[1],
+                "--y",
+                args[2],
+                "--click-count",
+                "2",
+            ],
+        );
+    }
+    wait_text(&env, &sid, &clicks, "Clicks: 2 (detail 2)");
+
+    // Interpolated moves from the last position (200,450) reach the page as ten mousemoves at ten new points.
+    let (moves0, points0) = moves(&env, &sid, &moved);
+    env.session(
+        &sid,
+        &["pointer-move", "--x", "500", "--y", "600", "--steps", "10"],
+    );
+    let after = wait_for(Duration::from_secs(5), || {
+        let (m, p) = moves(&env, &sid, &moved);
+        (m >= moves0 + 10 && p >= points0 + 10).then_some(())
+    });
+    assert!(
+        after.is_some(),
+        "10 interpolated steps should be 10 mousemoves at 10 points; saw {:?} -> {:?}",
+        (moves0, points0),
+        moves(&env, &sid, &moved)
+    );
+
+    // A drag that does not start on the box leaves it alone; typed errors for bad input.
+    env.session(
+        &sid,
+        &[
+            "pointer-drag",
+            "--from-x",
+            "20",
+            "--from-y",
+            "20",
+            "--to-x",
+            "60",
+            "--to-y",
+            "60",
+        ],
+    );
+    assert_eq!(text(&env, &sid, &pos), "Box: 400,350");
+    let bad = env
+        .command(
+            &sid,
+            "pointer.down",
+            json!({"x": 1, "y": 1, "button": "side"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        bad,
+        "[invalid_request] Invalid button: side. Use left, middle or right."
+    );
+    let bad = env
+        .command(&sid, "pointer.move", json!({"x": "left", "y": 1}))
+        .unwrap_err();
+    assert_eq!(bad, "[invalid_request] x must be a finite number.");
+}

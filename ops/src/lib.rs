@@ -36,9 +36,13 @@ mod command_tests;
 #[cfg(test)]
 mod devtools_tests;
 #[cfg(test)]
+mod dialog_tests;
+#[cfg(test)]
 mod export_tests;
 #[cfg(test)]
 mod page_tests;
+#[cfg(test)]
+mod pointer_tests;
 #[cfg(test)]
 mod ref_command_tests;
 #[cfg(test)]
@@ -46,14 +50,10 @@ mod review_tests;
 #[cfg(test)]
 mod runtime_tests;
 #[cfg(test)]
+mod screenshot_tests;
+#[cfg(test)]
 mod session_tests;
 #[cfg(test)]
 mod storage_tests;
-#[cfg(test)]
-mod dialog_tests;
-#[cfg(test)]
-mod pointer_tests;
-#[cfg(test)]
-mod screenshot_tests;
 #[cfg(test)]
 mod upload_tests;

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== format"
 cargo fmt --all -- --check
+echo "== docs/COMMANDS.md: every /ops command has an end-to-end test, and the table is current"
+python3 scripts/commands-table.py --check
 echo "== clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== clippy + check (wasm32: protocol, snapshot, ops, extension)"

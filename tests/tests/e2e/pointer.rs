@@ -153,3 +153,25 @@ fn drag_click_and_interpolated_moves() {
         .unwrap_err();
     assert_eq!(bad, "[invalid_request] x must be a finite number.");
 }
+
+/// `dom.refPoint` answers a point that really is on the element: a raw pointer click there reaches it.
+#[test]
+fn ref_point_is_where_a_pointer_click_lands() {
+    let env = TestEnv::paired();
+    let sid = env.launch("pointer.html");
+    let snap = env.snapshot(&sid, "outline");
+    let tap = odb_e2e::env::ref_of(&snap, "button \"Tap me\"");
+    let point = env
+        .command(&sid, "dom.refPoint", json!({"ref": tap}))
+        .expect("dom.refPoint");
+    let (x, y) = (point["x"].as_f64().unwrap(), point["y"].as_f64().unwrap());
+    assert!(
+        (350.0..450.0).contains(&x) && (600.0..650.0).contains(&y),
+        "{point}"
+    );
+    let (x, y) = (x.to_string(), y.to_string());
+    for verb in ["pointer-down", "pointer-up"] {
+        env.session(&sid, &[verb, "--x", &x, "--y", &y]);
+    }
+    wait_text(&env, &sid, &tap, "Tapped 1");
+}

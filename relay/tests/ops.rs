@@ -361,16 +361,24 @@ async fn malformed_and_invalid_messages_keep_the_socket_open() {
     let port = r.port();
     let mut ext = FakeExtension::connect(port).await;
     let (mut ops, _) = acked_ops_client(port, &mut ext).await;
+    // SECURITY.md C1/C2: truncated, BOM, NaN, 10k-deep nesting, a 1M-element array, wrong shapes.
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let wide = format!("[{}0]", "0,".repeat(999_999));
     for bad in [
         "{",
         "[1,2]",
         "\u{feff}{}",
+        r#"{"type":"ops_request","requestId":"q","command":"nav.goto","payload":NaN}"#,
+        deep.as_str(),
+        wide.as_str(),
         r#"{"type":"ops_response","requestId":"q"}"#,
         r#"{"type":"ops_request","requestId":"q"}"#,
+        r#"{"type":"ops_request","requestId":{"x":1},"command":"nav.goto"}"#,
     ] {
         send_text(&mut ops, bad).await;
         let err = recv(&mut ops).await;
-        assert_eq!(err["type"], "ops_error", "{bad}");
+        let shown: String = bad.chars().take(60).collect();
+        assert_eq!(err["type"], "ops_error", "{shown}");
         assert_eq!(err["error"]["code"], "invalid_request");
         assert_eq!(err["error"]["message"], "Invalid ops message.");
     }

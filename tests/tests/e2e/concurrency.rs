@@ -146,3 +146,79 @@ fn parallel_cap_gives_backpressure_across_targets_then_recovers() {
         .expect("B runs once the slot is free");
     assert_eq!(value["value"], "");
 }
+
+/// A result over 12 MiB (SECURITY.md C10) leaves the extension as `ops_chunk` messages and arrives intact.
+#[test]
+fn a_result_over_12_mib_arrives_in_chunks_intact() {
+    let env = TestEnv::paired();
+    let mut ops = RawOps::connect(env.daemon.relay_port, &env.daemon.relay_token());
+    let lease = Some("lease-big");
+    let started = ops
+        .request(
+            None,
+            lease,
+            "session.connect",
+            json!({"startUrl": env.fixtures.url("big.html")}),
+        )
+        .expect("connect");
+    let sid = started["opsSessionId"].as_str().unwrap().to_string();
+    let snap = ops
+        .request(Some(&sid), lease, "nav.snapshot", json!({}))
+        .expect("snapshot")["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let main = ref_of(&snap, "main \"Big result\"");
+    let id = ops.send(
+        None,
+        Some(&sid),
+        lease,
+        "dom.getHtml",
+        json!({"ref": main, "maxChars": 20_000_000}),
+    );
+    let header = ops
+        .wait_for(Duration::from_secs(60), |m| {
+            m["requestId"] == id.as_str() && m["type"] == "ops_response"
+        })
+        .expect("response header");
+    assert_eq!(header["chunked"], true, "over 12 MiB must be chunked");
+    let total = header["totalChunks"].as_u64().unwrap();
+    assert!(total >= 2, "{header}");
+    let payload_id = header["payloadId"].as_str().unwrap().to_string();
+    let mut parts = vec![String::new(); total as usize];
+    for i in 0..total {
+        let chunk = ops
+            .wait_for(Duration::from_secs(60), |m| {
+                m["type"] == "ops_chunk"
+                    && m["payloadId"] == payload_id.as_str()
+                    && m["chunkIndex"] == i
+            })
+            .unwrap_or_else(|| panic!("chunk {i} of {total}"));
+        parts[i as usize] = chunk["data"].as_str().unwrap().to_string();
+    }
+    let joined: Value = serde_json::from_str(&parts.concat()).expect("chunks join into JSON");
+    let html = joined["outerHTML"].as_str().unwrap();
+    assert_eq!(joined["truncated"], false);
+    assert_eq!(html.matches("0123456789").count(), 1_400_000);
+    assert!(html.starts_with("<main"), "{}", &html[..80]);
+
+    // The same result through the daemon (its /ops client reassembles the chunks).
+    let sid2 = env.launch("big.html");
+    let snap2 = env.snapshot(&sid2, "outline");
+    let main2 = ref_of(&snap2, "main \"Big result\"");
+    let via_daemon = env
+        .command(
+            &sid2,
+            "dom.getHtml",
+            json!({"ref": main2, "maxChars": 20_000_000}),
+        )
+        .expect("daemon reassembles");
+    assert_eq!(
+        via_daemon["outerHTML"]
+            .as_str()
+            .unwrap()
+            .matches("0123456789")
+            .count(),
+        1_400_000
+    );
+}

@@ -43,3 +43,43 @@ fn unknown_removed_and_pre_navigation_refs_are_stale() {
     assert_eq!(old.code, 2, "{old:?}");
     assert!(old.stderr.contains(&stale_error(&count)), "{old:?}");
 }
+
+/// Paging through one snapshot never invalidates earlier pages (issue 4, refs you can trust): after fetching page 3,
+/// a page-1 ref still names the same element, and every page's refs are distinct.
+#[test]
+fn page_one_refs_still_work_after_paging_to_page_three() {
+    let env = TestEnv::paired();
+    let sid = env.launch("links.html");
+    let page = |cursor: Option<&str>| {
+        let mut args = vec!["snapshot", "--max-chars", "60"];
+        if let Some(c) = cursor {
+            args.extend_from_slice(&["--cursor", c]);
+        }
+        env.session(&sid, &args)
+    };
+    let first = page(None);
+    assert_eq!(first["truncated"], true, "{first}");
+    let p1 = first["content"].as_str().unwrap().to_string();
+    let second = page(first["nextCursor"].as_str());
+    let third = page(second["nextCursor"].as_str());
+    let p3 = third["content"].as_str().unwrap().to_string();
+    assert!(!p3.is_empty(), "{third}");
+    println!("page 1:\n{p1}\npage 3:\n{p3}");
+
+    let refs = |content: &str| -> Vec<String> {
+        content
+            .lines()
+            .map(|l| l[1..l.find(']').unwrap()].to_string())
+            .collect()
+    };
+    let (r1, r3) = (refs(&p1), refs(&p3));
+    assert!(r1.iter().all(|r| !r3.contains(r)), "{r1:?} vs {r3:?}");
+
+    // A page-1 link still resolves to itself after page 3 was fetched.
+    let home = ref_of(&p1, "link \"Home\"");
+    let text = env.session(&sid, &["dom-text", "--ref", &home]);
+    assert_eq!(text["text"], "Home", "{text}");
+    // And a page-3 ref works too.
+    let last = r3.last().unwrap();
+    env.session(&sid, &["dom-html", "--ref", last]);
+}

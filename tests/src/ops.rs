@@ -101,6 +101,17 @@ impl RawOps {
         self.answer(&id, ANSWER_TIMEOUT)
     }
 
+    /// `targets.new {url}` in `session`; returns the new `targetId`.
+    ///
+    /// # Panics
+    /// When the command fails.
+    pub fn new_target(&mut self, session: &str, lease: Option<&str>, url: &str) -> String {
+        let r = self
+            .request(Some(session), lease, "targets.new", json!({ "url": url }))
+            .unwrap_or_else(|e| panic!("targets.new: {e}"));
+        r["targetId"].as_str().expect("targetId").to_string()
+    }
+
     /// Waits for the answer to `id`.
     ///
     /// # Panics

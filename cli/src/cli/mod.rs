@@ -345,6 +345,9 @@ mod element_cmds_tests;
 #[cfg(test)]
 #[path = "more_cmds_tests.rs"]
 mod more_cmds_tests;
+#[cfg(test)]
+#[path = "page_diag_cmds_tests.rs"]
+mod page_diag_cmds_tests;
 
 #[cfg(test)]
 #[path = "more_cmds_text_tests.rs"]

@@ -84,17 +84,7 @@ fn parallel_cap_gives_backpressure_across_targets_then_recovers() {
         .expect("connect");
     let sid = started["opsSessionId"].as_str().unwrap().to_string();
     let a = started["activeTargetId"].as_str().unwrap().to_string();
-    let b = ops
-        .request(
-            Some(&sid),
-            lease,
-            "targets.new",
-            json!({"url": env.fixtures.url("login.html")}),
-        )
-        .expect("targets.new")["targetId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = ops.new_target(&sid, lease, &env.fixtures.url("login.html"));
     let snap = |ops: &mut RawOps, t: &str| {
         ops.request(Some(&sid), lease, "nav.snapshot", json!({"targetId": t}))
             .expect("snapshot")["content"]

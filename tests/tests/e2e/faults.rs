@@ -146,17 +146,7 @@ fn tab_closed_or_navigated_mid_command_answers_at_once() {
     let env = TestEnv::paired();
     let mut ops = RawOps::connect(env.daemon.relay_port, &env.daemon.relay_token());
     let (sid, a) = start(&mut ops, &env.fixtures.url("faults.html"));
-    let b = ops
-        .request(
-            Some(&sid),
-            LEASE,
-            "targets.new",
-            json!({"url": env.fixtures.url("login.html")}),
-        )
-        .expect("targets.new")["targetId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = ops.new_target(&sid, LEASE, &env.fixtures.url("login.html"));
     let email = ref_of(&snapshot(&mut ops, &sid, &b), "textbox \"Email\"");
 
     // Tab B closes while a 20 s wait on it is pending.
@@ -230,17 +220,7 @@ fn renderer_crash_mid_command_is_typed_and_other_tabs_work() {
     let env = TestEnv::paired_with(|o| o.remote_debugging_port = Some(0));
     let mut ops = RawOps::connect(env.daemon.relay_port, &env.daemon.relay_token());
     let (sid, a) = start(&mut ops, &env.fixtures.url("faults.html"));
-    let b = ops
-        .request(
-            Some(&sid),
-            LEASE,
-            "targets.new",
-            json!({"url": env.fixtures.url("login.html")}),
-        )
-        .expect("targets.new")["targetId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b = ops.new_target(&sid, LEASE, &env.fixtures.url("login.html"));
     let notes = ref_of(&snapshot(&mut ops, &sid, &a), "textbox \"Notes\"");
     let wait = ops.send(
         None,

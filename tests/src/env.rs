@@ -162,6 +162,42 @@ impl TestEnv {
             .map_err(|e| e.message)
     }
 
+    /// `dom-text --ref r`: the element's text (empty when absent).
+    pub fn dom_text(&self, session_id: &str, reference: &str) -> String {
+        self.session(session_id, &["dom-text", "--ref", reference])["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Polls `dom-text` of `reference` (every 50 ms, up to 15 s) until it contains `expected`; panics with the last
+    /// text otherwise.
+    pub fn wait_text_contains(&self, session_id: &str, reference: &str, expected: &str) {
+        self.wait_text_until(session_id, reference, expected, |t| t.contains(expected));
+    }
+
+    /// As [`TestEnv::wait_text_contains`], but the text must equal `expected`.
+    pub fn wait_text_eq(&self, session_id: &str, reference: &str, expected: &str) {
+        self.wait_text_until(session_id, reference, expected, |t| t == expected);
+    }
+
+    fn wait_text_until(
+        &self,
+        session_id: &str,
+        reference: &str,
+        expected: &str,
+        accept: impl Fn(&str) -> bool,
+    ) {
+        let ok = wait_for(Duration::from_secs(15), || {
+            accept(&self.dom_text(session_id, reference)).then_some(())
+        });
+        assert!(
+            ok.is_some(),
+            "{reference} never showed {expected:?}; last: {:?}",
+            self.dom_text(session_id, reference)
+        );
+    }
+
     /// The snapshot content of the session's active target.
     pub fn snapshot(&self, session_id: &str, mode: &str) -> String {
         let out = self.session(session_id, &["snapshot", "--mode", mode]);
@@ -189,9 +225,15 @@ pub fn relay_facts(status: &Value) -> &Value {
 
 /// The ref of the first snapshot line containing `needle` (e.g. `checkbox "Remember me"` -> `r6`).
 pub fn ref_of(snapshot: &str, needle: &str) -> String {
+    nth_ref(snapshot, needle, 0)
+}
+
+/// The ref of the `n`th (0-based) snapshot line containing `needle`.
+pub fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
     let line = snapshot
         .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in snapshot:\n{snapshot}"));
+        .filter(|l| l.contains(needle))
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {n}th line with {needle:?} in snapshot:\n{snapshot}"));
     line[1..line.find(']').expect("ref bracket")].to_string()
 }

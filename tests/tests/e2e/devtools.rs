@@ -5,37 +5,9 @@
 
 use std::time::Duration;
 
-use odb_e2e::env::{ref_of, TestEnv};
+use odb_e2e::env::{nth_ref, ref_of, TestEnv};
 use odb_e2e::wait_for;
 use serde_json::{json, Value};
-
-/// The ref of the `n`th (0-based) snapshot line containing `needle` (paragraphs have no name to match).
-fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
-    let line = snapshot
-        .lines()
-        .filter(|l| l.contains(needle))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
-    line[1..line.find(']').expect("ref bracket")].to_string()
-}
-
-fn dom_text(env: &TestEnv, sid: &str, r: &str) -> String {
-    env.session(sid, &["dom-text", "--ref", r])["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
-    let ok = wait_for(Duration::from_secs(15), || {
-        dom_text(env, sid, r).contains(expected).then_some(())
-    });
-    assert!(
-        ok.is_some(),
-        "{r} never showed {expected:?}; last: {:?}",
-        dom_text(env, sid, r)
-    );
-}
 
 fn poll(env: &TestEnv, sid: &str, command: &str, payload: Value) -> Value {
     env.command(sid, command, payload)
@@ -107,7 +79,7 @@ fn console_poll_levels_redaction_and_incremental_polling() {
             &ref_of(&snap, "button \"Log all levels\""),
         ],
     );
-    wait_text(&env, &sid, &logged, "Logged: 1");
+    env.wait_text_contains(&sid, &logged, "Logged: 1");
     let page = poll_console_until(&env, &sid, since, |e| e.len() >= 7);
     let got = events(&page);
     let pairs: Vec<(String, String)> = got
@@ -158,7 +130,7 @@ fn console_poll_levels_redaction_and_incremental_polling() {
         &sid,
         &["click", "--ref", &ref_of(&snap, "button \"Throw\"")],
     );
-    wait_text(&env, &sid, &thrown, "Thrown: yes");
+    env.wait_text_contains(&sid, &thrown, "Thrown: yes");
     let page = poll_console_until(&env, &sid, next, |e| !e.is_empty());
     let got = events(&page);
     assert_eq!(got.len(), 1, "{page}");
@@ -176,7 +148,7 @@ fn console_poll_levels_redaction_and_incremental_polling() {
             &ref_of(&snap, "button \"Log all levels\""),
         ],
     );
-    wait_text(&env, &sid, &logged, "Logged: 2");
+    env.wait_text_contains(&sid, &logged, "Logged: 2");
     let page = poll_console_until(&env, &sid, next, |e| e.len() >= 7);
     let got = events(&page);
     assert_eq!(got.len(), 7, "{page}");
@@ -215,7 +187,7 @@ fn network_poll_shows_fetches_without_query_strings() {
         &sid,
         &["click", "--ref", &ref_of(&snap, "button \"Fetch\"")],
     );
-    wait_text(&env, &sid, &fetched, "Fetched: 200 404 2");
+    env.wait_text_contains(&sid, &fetched, "Fetched: 200 404 2");
     let echo_url = env.fixtures.url("api/echo");
     let missing_url = env.fixtures.url("api/status/404");
     let find = |events: &[Value], url: &str, status: Option<u64>| -> Option<Value> {

@@ -1,29 +1,6 @@
 //! The main path: CLI -> daemon -> relay -> extension -> chrome.debugger -> page, and back.
 
-use std::time::Duration;
-
 use odb_e2e::env::{ref_of, TestEnv};
-use odb_e2e::wait_for;
-
-fn dom_text(env: &TestEnv, sid: &str, reference: &str) -> String {
-    let out = env.session(sid, &["dom-text", "--ref", reference]);
-    out["text"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no text in {out}"))
-        .to_string()
-}
-
-fn wait_text(env: &TestEnv, sid: &str, reference: &str, expected: &str) {
-    let seen = wait_for(Duration::from_secs(5), || {
-        let text = dom_text(env, sid, reference);
-        text.contains(expected).then_some(text)
-    });
-    assert!(
-        seen.is_some(),
-        "{reference} never showed {expected:?}; last: {:?}",
-        dom_text(env, sid, reference)
-    );
-}
 
 #[test]
 fn login_form_snapshot_click_type_press() {
@@ -73,14 +50,9 @@ fn login_form_snapshot_click_type_press() {
         "value not shown:\n{snap}"
     );
     let status = ref_of(&snap, "paragraph");
-    assert_eq!(dom_text(&env, &sid, &status), "Not signed in");
+    assert_eq!(env.dom_text(&sid, &status), "Not signed in");
     env.session(&sid, &["press", "--key", "Enter", "--ref", &email]);
-    wait_text(
-        &env,
-        &sid,
-        &status,
-        "Signed in as ada@example.com (remembered)",
-    );
+    env.wait_text_contains(&sid, &status, "Signed in as ada@example.com (remembered)");
 
     // `type --clear --submit` replaces the value and submits.
     env.session(
@@ -95,7 +67,7 @@ fn login_form_snapshot_click_type_press() {
             "--submit",
         ],
     );
-    wait_text(&env, &sid, &status, "Signed in as grace@example.com");
+    env.wait_text_contains(&sid, &status, "Signed in as grace@example.com");
 }
 
 #[test]
@@ -106,12 +78,12 @@ fn controlled_input_sees_real_typing() {
     let name = ref_of(&snap, "textbox \"Display name\"");
     let echo = ref_of(&snap, "paragraph");
     env.session(&sid, &["type", "--ref", &name, "--text", "Grace"]);
-    wait_text(&env, &sid, &echo, "State: Grace");
+    env.wait_text_contains(&sid, &echo, "State: Grace");
     env.session(
         &sid,
         &["type", "--ref", &name, "--text", " Hopper", "--submit"],
     );
-    wait_text(&env, &sid, &echo, "State: Grace Hopper");
+    env.wait_text_contains(&sid, &echo, "State: Grace Hopper");
     let snap = env.snapshot(&sid, "outline");
     let saved = snap
         .lines()
@@ -119,9 +91,9 @@ fn controlled_input_sees_real_typing() {
         .nth(1)
         .expect("saved paragraph");
     let saved = &saved[1..saved.find(']').unwrap()];
-    wait_text(&env, &sid, saved, "Saved: Grace Hopper");
+    env.wait_text_contains(&sid, saved, "Saved: Grace Hopper");
     env.session(&sid, &["type", "--ref", &name, "--text", "Ada", "--clear"]);
-    wait_text(&env, &sid, &echo, "State: Ada");
+    env.wait_text_contains(&sid, &echo, "State: Ada");
     let snap = env.snapshot(&sid, "outline");
     assert!(
         snap.contains("textbox \"Display name\" value=\"Ada\""),

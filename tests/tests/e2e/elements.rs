@@ -3,36 +3,8 @@
 
 use std::time::Duration;
 
-use odb_e2e::env::{ref_of, TestEnv};
+use odb_e2e::env::{nth_ref, ref_of, TestEnv};
 use odb_e2e::wait_for;
-
-/// The ref of the `n`th (0-based) line containing `needle`.
-fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
-    let line = snapshot
-        .lines()
-        .filter(|l| l.contains(needle))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
-    line[1..line.find(']').unwrap()].to_string()
-}
-
-fn text(env: &TestEnv, sid: &str, r: &str) -> String {
-    env.session(sid, &["dom-text", "--ref", r])["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
-    let ok = wait_for(Duration::from_secs(5), || {
-        text(env, sid, r).contains(expected).then_some(())
-    });
-    assert!(
-        ok.is_some(),
-        "{r} never showed {expected:?}; last: {:?}",
-        text(env, sid, r)
-    );
-}
 
 #[test]
 fn hover_check_select_and_dom_getters() {
@@ -49,7 +21,7 @@ fn hover_check_select_and_dom_getters() {
         &sid,
         &["hover", "--ref", &ref_of(&snap, "button \"Products\"")],
     );
-    wait_text(&env, &sid, &hovered, "Hovered: yes");
+    env.wait_text_contains(&sid, &hovered, "Hovered: yes");
     let open = env.snapshot(&sid, "outline");
     assert!(
         open.contains("link \"Laptops\""),
@@ -59,14 +31,14 @@ fn hover_check_select_and_dom_getters() {
     // Check / uncheck, idempotent.
     let subscribe = ref_of(&snap, "checkbox \"Subscribe\"");
     env.session(&sid, &["check", "--ref", &subscribe]);
-    wait_text(&env, &sid, &subscribed, "Subscribed: yes");
+    env.wait_text_contains(&sid, &subscribed, "Subscribed: yes");
     env.session(&sid, &["check", "--ref", &subscribe]);
     assert_eq!(
         env.session(&sid, &["dom-checked", "--ref", &subscribe])["value"],
         true
     );
     env.session(&sid, &["uncheck", "--ref", &subscribe]);
-    wait_text(&env, &sid, &subscribed, "Subscribed: no");
+    env.wait_text_contains(&sid, &subscribed, "Subscribed: no");
     assert_eq!(
         env.session(&sid, &["dom-checked", "--ref", &subscribe])["value"],
         false
@@ -80,7 +52,7 @@ fn hover_check_select_and_dom_getters() {
         &sid,
         &["select", "--ref", &toppings, "--values", "Ham,corn"],
     );
-    wait_text(&env, &sid, &chosen, "Chosen: c / ham+corn");
+    env.wait_text_contains(&sid, &chosen, "Chosen: c / ham+corn");
     assert_eq!(
         env.session(&sid, &["dom-value", "--ref", &fruit])["value"],
         "c"
@@ -147,17 +119,17 @@ fn scroll_and_scroll_into_view() {
     let scrolled = ref_of(&snap, "paragraph");
     env.session(&sid, &["scroll", "--dy", "1200"]);
     let down = wait_for(Duration::from_secs(5), || {
-        let t = text(&env, &sid, &scrolled);
+        let t = env.dom_text(&sid, &scrolled);
         let y: i64 = t.trim_start_matches("Scrolled: ").parse().ok()?;
         (y >= 1000).then_some(y)
     });
     assert!(
         down.is_some(),
         "the wheel did not scroll: {}",
-        text(&env, &sid, &scrolled)
+        env.dom_text(&sid, &scrolled)
     );
     env.session(&sid, &["scroll", "--dy", "-1200"]);
-    wait_text(&env, &sid, &scrolled, "Scrolled: 0");
+    env.wait_text_contains(&sid, &scrolled, "Scrolled: 0");
     env.session(
         &sid,
         &[
@@ -167,7 +139,8 @@ fn scroll_and_scroll_into_view() {
         ],
     );
     let far = wait_for(Duration::from_secs(5), || {
-        let y: i64 = text(&env, &sid, &scrolled)
+        let y: i64 = env
+            .dom_text(&sid, &scrolled)
             .trim_start_matches("Scrolled: ")
             .parse()
             .ok()?;
@@ -176,6 +149,6 @@ fn scroll_and_scroll_into_view() {
     assert!(
         far.is_some(),
         "scroll-into-view did not reach the end: {}",
-        text(&env, &sid, &scrolled)
+        env.dom_text(&sid, &scrolled)
     );
 }

@@ -4,40 +4,13 @@
 
 use std::time::Duration;
 
-use odb_e2e::env::TestEnv;
+use odb_e2e::env::{nth_ref, TestEnv};
 use odb_e2e::wait_for;
 use serde_json::json;
 
-fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
-    let line = snapshot
-        .lines()
-        .filter(|l| l.contains(needle))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
-    line[1..line.find(']').unwrap()].to_string()
-}
-
-fn text(env: &TestEnv, sid: &str, r: &str) -> String {
-    env.session(sid, &["dom-text", "--ref", r])["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
-    let ok = wait_for(Duration::from_secs(5), || {
-        (text(env, sid, r) == expected).then_some(())
-    });
-    assert!(
-        ok.is_some(),
-        "{r} never showed {expected:?}; last: {:?}",
-        text(env, sid, r)
-    );
-}
-
 /// (moves, distinct points) from "Moves: N, points: M".
 fn moves(env: &TestEnv, sid: &str, r: &str) -> (u64, u64) {
-    let t = text(env, sid, r);
+    let t = env.dom_text(sid, r);
     let nums: Vec<u64> = t
         .split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())
@@ -80,14 +53,14 @@ fn drag_click_and_interpolated_moves() {
         ],
     );
     assert!(out["timingMs"].is_u64(), "{out}");
-    wait_text(&env, &sid, &pos, "Box: 400,350");
-    wait_text(&env, &sid, &held, "Held: buttons 1");
+    env.wait_text_eq(&sid, &pos, "Box: 400,350");
+    env.wait_text_eq(&sid, &held, "Held: buttons 1");
 
     // Down + up on the pad is a trusted click; a second pair with clickCount 2 is a double click's second click.
     for args in [["pointer-down", "200", "450"], ["pointer-up", "200", "450"]] {
         env.session(&sid, &[args[0], "--x", args[1], "--y", args[2]]);
     }
-    wait_text(&env, &sid, &clicks, "Clicks: 1 (detail 1)");
+    env.wait_text_eq(&sid, &clicks, "Clicks: 1 (detail 1)");
     for args in [["pointer-down", "200", "450"], ["pointer-up", "200", "450"]] {
         env.session(
             &sid,
@@ -102,7 +75,7 @@ fn drag_click_and_interpolated_moves() {
             ],
         );
     }
-    wait_text(&env, &sid, &clicks, "Clicks: 2 (detail 2)");
+    env.wait_text_eq(&sid, &clicks, "Clicks: 2 (detail 2)");
 
     // Interpolated moves from the last position (200,450) reach the page as ten mousemoves at ten new points.
     let (moves0, points0) = moves(&env, &sid, &moved);
@@ -136,7 +109,7 @@ fn drag_click_and_interpolated_moves() {
             "60",
         ],
     );
-    assert_eq!(text(&env, &sid, &pos), "Box: 400,350");
+    assert_eq!(env.dom_text(&sid, &pos), "Box: 400,350");
     let bad = env
         .command(
             &sid,
@@ -173,5 +146,5 @@ fn ref_point_is_where_a_pointer_click_lands() {
     for verb in ["pointer-down", "pointer-up"] {
         env.session(&sid, &[verb, "--x", &x, "--y", &y]);
     }
-    wait_text(&env, &sid, &tap, "Tapped 1");
+    env.wait_text_eq(&sid, &tap, "Tapped 1");
 }

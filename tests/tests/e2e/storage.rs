@@ -4,26 +4,9 @@
 
 use std::time::Duration;
 
-use odb_e2e::env::TestEnv;
+use odb_e2e::env::{nth_ref, TestEnv};
 use odb_e2e::wait_for;
 use serde_json::{json, Value};
-
-/// The ref of the `n`th (0-based) snapshot line containing `needle` (paragraphs have no name to match).
-fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
-    let line = snapshot
-        .lines()
-        .filter(|l| l.contains(needle))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
-    line[1..line.find(']').expect("ref bracket")].to_string()
-}
-
-fn dom_text(env: &TestEnv, sid: &str, r: &str) -> String {
-    env.session(sid, &["dom-text", "--ref", r])["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 /// Reloads the page and returns its `Cookies: …` line once the server cookies are in.
 fn reload_and_read_cookies(env: &TestEnv, sid: &str) -> String {
@@ -31,12 +14,12 @@ fn reload_and_read_cookies(env: &TestEnv, sid: &str) -> String {
     let snap = env.snapshot(sid, "outline");
     let server = nth_ref(&snap, "paragraph", 0);
     let ok = wait_for(Duration::from_secs(15), || {
-        dom_text(env, sid, &server)
+        env.dom_text(sid, &server)
             .contains("Server cookie: 200 200")
             .then_some(())
     });
     assert!(ok.is_some(), "server cookies never set");
-    dom_text(env, sid, &nth_ref(&snap, "paragraph", 1))
+    env.dom_text(sid, &nth_ref(&snap, "paragraph", 1))
 }
 
 fn cookie<'a>(list: &'a Value, name: &str) -> Option<&'a Value> {

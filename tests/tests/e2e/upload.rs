@@ -5,35 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use odb_e2e::env::{ref_of, TestEnv};
-use odb_e2e::wait_for;
+use odb_e2e::env::{nth_ref, ref_of, TestEnv};
 use serde_json::json;
-
-fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
-    let line = snapshot
-        .lines()
-        .filter(|l| l.contains(needle))
-        .nth(n)
-        .unwrap_or_else(|| panic!("no {n}th {needle:?} in:\n{snapshot}"));
-    line[1..line.find(']').unwrap()].to_string()
-}
-
-fn wait_text(env: &TestEnv, sid: &str, r: &str, expected: &str) {
-    let text = || {
-        env.session(sid, &["dom-text", "--ref", r])["text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let ok = wait_for(Duration::from_secs(5), || {
-        (text() == expected).then_some(())
-    });
-    assert!(
-        ok.is_some(),
-        "{r} never showed {expected:?}; last: {:?}",
-        text()
-    );
-}
 
 fn write(env: &TestEnv, name: &str, content: &str) -> PathBuf {
     let path = env.dir.path().join(name);
@@ -73,8 +46,7 @@ fn upload_through_a_file_input_and_through_a_file_chooser() {
             .starts_with("tab-"),
         "{out}"
     );
-    wait_text(
-        &env,
+    env.wait_text_eq(
         &sid,
         &direct_out,
         "Direct: notes.txt 23 bytes alpha line (changes: 1)",
@@ -91,8 +63,7 @@ fn upload_through_a_file_input_and_through_a_file_chooser() {
         .expect("chooser upload");
     assert_eq!(out["mode"], "file_chooser", "{out}");
     assert_eq!(out["fileCount"], 2, "{out}");
-    wait_text(
-        &env,
+    env.wait_text_eq(
         &sid,
         &chooser_out,
         "Chooser: notes.txt 23 bytes alpha line | data.csv 18 bytes a,b,c (changes: 1)",
@@ -134,8 +105,7 @@ fn upload_through_a_file_input_and_through_a_file_chooser() {
         "{:?}",
         started.elapsed()
     );
-    wait_text(
-        &env,
+    env.wait_text_eq(
         &sid,
         &direct_out,
         "Direct: notes.txt 23 bytes alpha line (changes: 1)",

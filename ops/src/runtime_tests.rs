@@ -303,20 +303,14 @@ fn parallel_cap_from_the_policy_gives_backpressure_across_targets() {
         .delays
         .borrow_mut()
         .insert("Page.captureScreenshot".into(), 3_000);
-    let send = |h: &mut Harness, id: &str, cmd: &str, payload: Value| {
-        let msg = json!({"type": "ops_request", "requestId": id, "clientId": "c1", "opsSessionId": sid,
-                         "leaseId": "L", "command": cmd, "payload": payload});
-        h.rt.handle_relay_message(&msg.to_string());
-        h.settle();
-    };
-    send(&mut h, "slow", "page.screenshot", json!({}));
-    send(
-        &mut h,
+    h.submit("slow", &sid, "page.screenshot", json!({}));
+    h.submit(
         "other",
+        &sid,
         "dom.getText",
         json!({"targetId": "tab-6", "ref": "r1"}),
     );
-    send(&mut h, "status", "session.status", json!({}));
+    h.submit("status", &sid, "session.status", json!({}));
     h.run_for(100);
     let err = h.answer("other");
     assert_eq!(err["error"]["code"], "parallelism_backpressure", "{err}");
@@ -341,9 +335,7 @@ fn a_crash_fails_in_flight_calls_at_once_until_the_next_page() {
         .delays
         .borrow_mut()
         .insert("Runtime.callFunctionOn".into(), 60_000);
-    let msg = json!({"type": "ops_request", "requestId": "t1", "clientId": "c1", "opsSessionId": sid,
-                     "leaseId": "L", "command": "dom.getText", "payload": {"ref": "r1"}});
-    h.rt.handle_relay_message(&msg.to_string());
+    h.submit("t1", &sid, "dom.getText", json!({"ref": "r1"}));
     h.run_for(500);
     assert!(h.answer("t1").is_null(), "still pending");
     h.rt.on_cdp_event(
@@ -377,9 +369,7 @@ fn a_closed_tab_fails_in_flight_calls_at_once() {
         .delays
         .borrow_mut()
         .insert("Runtime.callFunctionOn".into(), 60_000);
-    let msg = json!({"type": "ops_request", "requestId": "t1", "clientId": "c1", "opsSessionId": sid,
-                     "leaseId": "L", "command": "dom.getText", "payload": {"ref": "r1"}});
-    h.rt.handle_relay_message(&msg.to_string());
+    h.submit("t1", &sid, "dom.getText", json!({"ref": "r1"}));
     h.run_for(500);
     h.rt.on_detach(5, "target_closed");
     h.settle();

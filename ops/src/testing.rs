@@ -260,6 +260,25 @@ impl Host for FakeHost {
     }
 }
 
+/// An `ops_request` envelope.
+fn request_msg(
+    client: &str,
+    id: &str,
+    sid: Option<&str>,
+    lease: Option<&str>,
+    cmd: &str,
+    payload: Value,
+) -> Value {
+    let mut msg = json!({"type": "ops_request", "requestId": id, "clientId": client, "command": cmd, "payload": payload});
+    if let Some(s) = sid {
+        msg["opsSessionId"] = json!(s);
+    }
+    if let Some(l) = lease {
+        msg["leaseId"] = json!(l);
+    }
+    msg
+}
+
 /// A runtime over a fake host on a local executor.
 pub struct Harness {
     pub pool: LocalPool,
@@ -366,15 +385,16 @@ impl Harness {
         cmd: &str,
         payload: Value,
     ) -> Value {
-        let mut msg = json!({"type": "ops_request", "requestId": id, "clientId": client, "command": cmd, "payload": payload});
-        if let Some(s) = sid {
-            msg["opsSessionId"] = json!(s);
-        }
-        if let Some(l) = lease {
-            msg["leaseId"] = json!(l);
-        }
-        self.feed(msg);
+        self.feed(request_msg(client, id, sid, lease, cmd, payload));
         self.answer(id)
+    }
+
+    /// Sends an `ops_request` from client `c1` with lease `L` and runs tasks without moving the clock, so the
+    /// command can still be pending (read its answer later with [`Harness::answer`]).
+    pub fn submit(&mut self, id: &str, sid: &str, cmd: &str, payload: Value) {
+        let msg = request_msg("c1", id, Some(sid), Some("L"), cmd, payload);
+        self.rt.handle_relay_message(&msg.to_string());
+        self.settle();
     }
 
     /// The answer to request `id` among the messages sent so far.

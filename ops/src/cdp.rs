@@ -37,11 +37,24 @@ pub async fn send_with_timeout<H: Host>(
     params: Value,
     timeout_ms: u64,
 ) -> Result<Value, HostError> {
-    let debuggee = Debuggee::tab(tab);
+    send_to(host, &Debuggee::tab(tab), method, params, timeout_ms).await
+}
+
+/// Sends `method` to `debuggee` (a tab's root target or a flat child session) with a deadline of `timeout_ms`.
+///
+/// # Errors
+/// The browser's error, or `"CDP <method> timed out after <ms> ms"`.
+pub async fn send_to<H: Host>(
+    host: &H,
+    debuggee: &Debuggee,
+    method: &str,
+    params: Value,
+    timeout_ms: u64,
+) -> Result<Value, HostError> {
     match with_timeout(
         host,
         timeout_ms,
-        host.send_command(&debuggee, method, params),
+        host.send_command(debuggee, method, params),
     )
     .await
     {

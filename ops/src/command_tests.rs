@@ -5,12 +5,11 @@ use serde_json::{json, Value};
 use crate::host::{Debuggee, HostError};
 use crate::testing::Harness;
 
-fn ax_tree() -> Value {
-    json!({"nodes": [
-        {"nodeId":"1","ignored":false,"role":{"type":"internalRole","value":"RootWebArea"},"childIds":["2","3"],"backendDOMNodeId":1},
-        {"nodeId":"2","ignored":false,"role":{"type":"role","value":"button"},"name":{"type":"computedString","value":"Go"},"parentId":"1","backendDOMNodeId":42},
-        {"nodeId":"3","ignored":false,"role":{"type":"role","value":"textbox"},"name":{"type":"computedString","value":"Email"},"parentId":"1","backendDOMNodeId":43}
-    ]})
+fn page() -> Value {
+    crate::fake_dom::dom_page(&[
+        ("button", &[], "Go", 42),
+        ("input", &[("aria-label", "Email")], "", 43),
+    ])
 }
 
 /// A harness with session `sid` (lease `L`) on tab 5 and a snapshot taken: r1 = button 42, r2 = textbox 43.
@@ -18,7 +17,7 @@ pub(crate) fn with_snapshot() -> (Harness, String) {
     let mut h = Harness::new();
     let sid = h.launch("c1");
     h.host
-        .respond("Accessibility.getFullAXTree", |_, _| Ok(ax_tree()));
+        .respond("DOMSnapshot.captureSnapshot", |_, _| Ok(page()));
     let r = h.request(
         "c1",
         "snap",
@@ -50,9 +49,20 @@ pub(crate) fn req(h: &mut Harness, sid: &str, id: &str, cmd: &str, payload: Valu
 
 const STALE_R1: &str = "Unknown ref: r1. Take a new snapshot first.";
 
+/// Two lines of about 75 characters do not both fit in `maxChars` 120 (the smallest budget) with the marker, so each
+/// page holds one line and ends with the truncation marker.
 #[test]
 fn snapshot_pages_with_a_cursor() {
     let (mut h, sid) = with_snapshot();
+    let long_a = "alpha ".repeat(10).trim().to_string();
+    let long_b = "beta ".repeat(13).trim().to_string();
+    let (a, b) = (long_a.clone(), long_b.clone());
+    h.host.respond("DOMSnapshot.captureSnapshot", move |_, _| {
+        Ok(crate::fake_dom::dom_page(&[
+            ("button", &[], a.as_str(), 42),
+            ("button", &[], b.as_str(), 44),
+        ]))
+    });
     let r = req(
         &mut h,
         &sid,
@@ -60,7 +70,10 @@ fn snapshot_pages_with_a_cursor() {
         "nav.snapshot",
         json!({"mode":"actionables","maxChars":10}),
     );
-    assert_eq!(r["payload"]["content"], "[r1] button \"Go\"");
+    assert_eq!(
+        r["payload"]["content"],
+        format!("[r1] button \"{long_a}\"\n[truncated: 1 more lines; next cursor 1]")
+    );
     assert_eq!(r["payload"]["nextCursor"], "1");
     let r = req(
         &mut h,
@@ -69,7 +82,7 @@ fn snapshot_pages_with_a_cursor() {
         "nav.snapshot",
         json!({"mode":"actionables","maxChars":10,"cursor":"1"}),
     );
-    assert_eq!(r["payload"]["content"], "[r2] textbox \"Email\"");
+    assert_eq!(r["payload"]["content"], format!("[r3] button \"{long_b}\""));
     let r = req(
         &mut h,
         &sid,
@@ -84,20 +97,21 @@ fn snapshot_pages_with_a_cursor() {
 fn snapshot_too_large() {
     let mut h = Harness::new();
     let sid = h.launch("c1");
-    let name = "word ".repeat(500);
-    h.host.respond("Accessibility.getFullAXTree", move |_, _| {
-        let nodes: Vec<Value> = (0..900)
-            .map(|i| json!({"nodeId": i.to_string(), "role":{"type":"role","value":"button"},
-                            "name":{"type":"computedString","value": name}, "backendDOMNodeId": 1000 + i}))
+    let name = "word ".repeat(50);
+    h.host.respond("DOMSnapshot.captureSnapshot", move |_, _| {
+        let ids: Vec<i64> = (0..12_000).collect();
+        let elements: Vec<crate::fake_dom::FakeElement<'_>> = ids
+            .iter()
+            .map(|i| ("button", &[][..], name.as_str(), 1000 + i))
             .collect();
-        Ok(json!({"nodes": nodes}))
+        Ok(crate::fake_dom::dom_page(&elements))
     });
     let r = req(
         &mut h,
         &sid,
         "s",
         "nav.snapshot",
-        json!({"maxChars": 10_000_000}),
+        json!({"maxChars": 10_000_000, "maxNodes": 20_000}),
     );
     assert_eq!(r["error"]["code"], "snapshot_too_large", "{}", r["error"]);
     assert_eq!(r["error"]["details"]["maxSnapshotBytes"], 2 * 1024 * 1024);

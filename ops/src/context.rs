@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::cdp::{self, with_timeout, CDP_TIMEOUT_MS};
 use crate::commands::Ctx;
 use crate::errors::{execution_failed, invalid_request, map_host_error, CmdResult, TabRef};
-use crate::host::{Host, HostError, TabId, TabInfo};
+use crate::host::{Debuggee, Host, HostError, TabId, TabInfo};
 use crate::runtime::crashed_message;
 use crate::session::{parse_target_id, target_id, Session};
 
@@ -147,6 +147,21 @@ impl<H: Host> Ctx<H> {
         method: &str,
         params: Value,
     ) -> Result<Value, HostError> {
+        self.guarded_cdp_to(&Debuggee::tab(tab), method, params)
+            .await
+    }
+
+    /// [`Ctx::guarded_cdp`] to any session of a tab: its root or a flat child session (an out-of-process iframe).
+    ///
+    /// # Errors
+    /// As [`Ctx::guarded_cdp`].
+    pub async fn guarded_cdp_to(
+        &self,
+        debuggee: &Debuggee,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, HostError> {
+        let tab = debuggee.tab_id;
         let (crashed, dialog) = self.rt.with_state(|st| {
             st.tabs.get(&tab).map_or((false, None), |t| {
                 (t.crashed, t.dialog.open.as_ref().map(|d| d.kind.clone()))
@@ -164,7 +179,13 @@ impl<H: Host> Ctx<H> {
             )));
         }
         let fault = self.rt.tab_fault(tab);
-        let call = pin!(cdp::send(self.host(), tab, method, params));
+        let call = pin!(cdp::send_to(
+            self.host(),
+            debuggee,
+            method,
+            params,
+            cdp::CDP_TIMEOUT_MS
+        ));
         match select(call, fault).await {
             Either::Left((result, _)) => result,
             Either::Right((Ok(reason), _)) => Err(HostError::new(reason)),

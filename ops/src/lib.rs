@@ -16,6 +16,7 @@ pub mod cdp;
 pub mod commands;
 mod context;
 pub mod errors;
+pub mod frames;
 pub mod governor;
 pub mod host;
 pub mod outbox;
@@ -25,6 +26,8 @@ pub mod runtime;
 pub mod session;
 pub mod url;
 
+#[cfg(test)]
+mod fake_dom;
 #[cfg(test)]
 mod testing;
 

@@ -8,7 +8,7 @@ use crate::commands::Ctx;
 use crate::errors::{
     execution_failed, is_stale_message, map_host_error, stale_ref, CmdError, CmdResult, TabRef,
 };
-use crate::host::{Host, HostError, TabId};
+use crate::host::{Debuggee, Host, HostError, TabId};
 
 /// The object group of every remote object the runtime creates.
 pub const OBJECT_GROUP: &str = "odb-ops";
@@ -46,6 +46,34 @@ impl<H: Host> Ctx<H> {
             .ok_or_else(|| stale_ref(reference))
     }
 
+    /// Where CDP calls about `reference` go: the tab's root session, or the child session of the out-of-process
+    /// iframe the element lives in.
+    ///
+    /// # Errors
+    /// The stale-ref error for an unknown ref or one whose frame is gone.
+    pub fn ref_debuggee(&self, tab: TabId, reference: &str) -> CmdResult<Debuggee> {
+        let frame = self.rt.with_state(|st| {
+            st.tabs
+                .get(&tab)
+                .and_then(|t| t.refs.get(reference))
+                .map(|e| e.frame_id.clone())
+        });
+        let Some(frame) = frame else {
+            return Err(stale_ref(reference));
+        };
+        crate::frames::debuggee(&self.rt, tab, frame.as_deref()).ok_or_else(|| stale_ref(reference))
+    }
+
+    /// The out-of-process iframe (frame id) of `reference`, `None` for the tab's own session.
+    pub fn ref_frame(&self, tab: TabId, reference: &str) -> Option<String> {
+        self.rt.with_state(|st| {
+            st.tabs
+                .get(&tab)
+                .and_then(|t| t.refs.get(reference))
+                .and_then(|e| e.frame_id.clone())
+        })
+    }
+
     /// A failure while working on `reference`: stale-node messages become the stale-ref error.
     pub fn ref_error(&self, tab: TabId, reference: &str, err: &HostError) -> CmdError {
         if is_stale_message(&err.message) {
@@ -55,7 +83,8 @@ impl<H: Host> Ctx<H> {
         }
     }
 
-    /// A CDP command about `reference` on `tab`, with stale-node errors mapped to the stale-ref error.
+    /// A CDP command about `reference` on `tab` (sent to the session of the ref's frame), with stale-node
+    /// errors mapped to the stale-ref error.
     ///
     /// # Errors
     /// The stale-ref error or the mapped browser error.
@@ -66,7 +95,8 @@ impl<H: Host> Ctx<H> {
         method: &str,
         params: Value,
     ) -> CmdResult {
-        self.guarded_cdp(tab, method, params)
+        let debuggee = self.ref_debuggee(tab, reference)?;
+        self.guarded_cdp_to(&debuggee, method, params)
             .await
             .map_err(|e| self.ref_error(tab, reference, &e))
     }
@@ -116,13 +146,16 @@ impl<H: Host> Ctx<H> {
                 }),
             )
             .await;
-        let _ = cdp::send(
-            self.host(),
-            tab,
-            "Runtime.releaseObject",
-            json!({ "objectId": object_id }),
-        )
-        .await;
+        if let Ok(debuggee) = self.ref_debuggee(tab, reference) {
+            let _ = cdp::send_to(
+                self.host(),
+                &debuggee,
+                "Runtime.releaseObject",
+                json!({ "objectId": object_id }),
+                cdp::CDP_TIMEOUT_MS,
+            )
+            .await;
+        }
         let called = called?;
         if let Some(ex) = called.get("exceptionDetails") {
             let text = ex

@@ -9,13 +9,12 @@ use crate::testing::Harness;
 fn with_page() -> (Harness, String) {
     let mut h = Harness::new();
     let sid = h.launch("c1");
-    h.host.respond("Accessibility.getFullAXTree", |_, _| {
-        Ok(json!({"nodes": [
-            {"nodeId":"1","role":{"type":"internalRole","value":"RootWebArea"},"childIds":["2","3","4"],"backendDOMNodeId":1},
-            {"nodeId":"2","role":{"type":"role","value":"heading"},"name":{"type":"computedString","value":"Title"},"parentId":"1","backendDOMNodeId":41},
-            {"nodeId":"3","role":{"type":"role","value":"button"},"name":{"type":"computedString","value":"Go"},"parentId":"1","backendDOMNodeId":42},
-            {"nodeId":"4","role":{"type":"role","value":"link"},"name":{"type":"computedString","value":"Next"},"parentId":"1","backendDOMNodeId":43}
-        ]}))
+    h.host.respond("DOMSnapshot.captureSnapshot", |_, _| {
+        Ok(crate::fake_dom::dom_page(&[
+            ("h1", &[], "Title", 41),
+            ("button", &[], "Go", 42),
+            ("a", &[("href", "/next")], "Next", 43),
+        ]))
     });
     (h, sid)
 }
@@ -47,8 +46,25 @@ fn review_is_an_actionables_snapshot_with_session_facts() {
 #[test]
 fn review_pages_with_a_cursor() {
     let (mut h, sid) = with_page();
+    let long = "long ".repeat(12).trim().to_string();
+    let name = long.clone();
+    h.host.respond("DOMSnapshot.captureSnapshot", move |_, _| {
+        Ok(crate::fake_dom::dom_page(&[
+            ("button", &[], name.as_str(), 42),
+            ("a", &[("href", "/next")], "Next", 43),
+            (
+                "a",
+                &[("href", "/more")],
+                "More links after the next one here",
+                44,
+            ),
+        ]))
+    });
     let r = req(&mut h, &sid, "a", "nav.review", json!({"maxChars": 10}));
-    assert_eq!(r["payload"]["content"], "[r1] button \"Go\"");
+    assert_eq!(
+        r["payload"]["content"],
+        format!("[r1] button \"{long}\"\n[truncated: 2 more lines; next cursor 1]")
+    );
     assert_eq!(r["payload"]["truncated"], true);
     assert_eq!(r["payload"]["nextCursor"], "1");
     let r = req(
@@ -58,7 +74,10 @@ fn review_pages_with_a_cursor() {
         "nav.review",
         json!({"maxChars": 10, "cursor": "1"}),
     );
-    assert_eq!(r["payload"]["content"], "[r2] link \"Next\"");
+    assert_eq!(
+        r["payload"]["content"],
+        "[r2] link \"Next\"\n[r3] link \"More links after the next one here\""
+    );
     let r = req(
         &mut h,
         &sid,
@@ -141,7 +160,7 @@ fn review_reports_an_open_dialog() {
     );
     assert_eq!(p["url"], "https://example.com/");
     assert!(
-        h.host.params_of("Accessibility.getFullAXTree").is_empty(),
+        h.host.params_of("DOMSnapshot.captureSnapshot").is_empty(),
         "no AX call while the dialog blocks the renderer"
     );
     h.rt.on_cdp_event(

@@ -223,6 +223,7 @@ impl<H: Host> Runtime<H> {
         commands::dialog::on_event(self, &debuggee, method, &params);
         commands::devtools::on_event(self, &debuggee, method, &params);
         commands::upload::on_event(self, &debuggee, method, &params);
+        crate::frames::on_event(self, &debuggee, method, &params);
         if debuggee.session_id.is_some() {
             return;
         }
@@ -243,6 +244,7 @@ impl<H: Host> Runtime<H> {
                 self.with_state(|st| {
                     if let Some(tab) = st.tabs.get_mut(&tab_id) {
                         tab.refs.clear();
+                        tab.frames.clear();
                         tab.crashed = true;
                     }
                 });
@@ -270,6 +272,7 @@ impl<H: Host> Runtime<H> {
                 tab.attached = false;
                 tab.detached_reason = Some(reason.to_string());
                 tab.refs.clear();
+                tab.frames.clear();
             }
         });
     }

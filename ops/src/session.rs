@@ -90,6 +90,8 @@ pub struct TabState {
     pub chooser: crate::commands::upload::ChooserState,
     /// Its last pointer position and held buttons (`pointer.*`).
     pub pointer: crate::commands::pointer::PointerState,
+    /// Its out-of-process iframes and their CDP sessions.
+    pub frames: crate::frames::TabFrames,
 }
 
 /// The target id of a tab on the wire: `tab-<id>` (PROTOCOL.md §3.5).

@@ -158,7 +158,7 @@ impl FakeHost {
             }
             "DOM.getBoxModel" => json!({"model": {"content": [10, 20, 110, 20, 110, 60, 10, 60]}}),
             "Page.navigate" => json!({"frameId": "F", "loaderId": "L"}),
-            "Accessibility.getFullAXTree" => json!({"nodes": []}),
+            "DOMSnapshot.captureSnapshot" => crate::fake_dom::dom_page(&[]),
             "Page.captureScreenshot" => json!({"data": "UE5H"}),
             _ => json!({}),
         }

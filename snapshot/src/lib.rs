@@ -1,29 +1,32 @@
-//! Snapshot shaping, shared by the extension (compiled to wasm) and native modes: CDP AX nodes in, compact
-//! `[ref] role "name"` lines out, with refs, paging, caps and redaction (PROTOCOL.md §4).
+//! Snapshot shaping, shared by the extension (compiled to wasm) and native modes: a `DOMSnapshot.captureSnapshot`
+//! of the tab (plus one per out-of-process iframe) in, compact `[ref] role "name"` lines out, with refs, paging,
+//! caps, filters, diffs and redaction (PROTOCOL.md §4; the AX-tree source is a declared divergence, D55).
 //!
-//! - [`ax`]: the CDP `Accessibility.AXNode` input shape.
+//! - [`dom`]: the CDP capture shape and the composed-tree walk (roles, names, values, states).
 //! - [`roles`]: which roles each mode keeps.
 //! - [`line`]: the line format and redaction.
 //! - [`refs`]: the per-target [`RefTable`].
-//! - [`page`]: line-index paging under a character budget.
+//! - [`page`]: line-index paging under a hard character budget.
+//! - [`diff`]: lines added, changed and removed since the previous snapshot.
+//! - [`ax`]: the CDP `Accessibility.AXNode` shape (the tests compare the walk with Chromium's AX tree).
 //!
 //! Invariant: this crate knows nothing about `chrome.debugger`, sockets or time; it is a pure function of its
 //! inputs plus the [`RefTable`] it updates.
 
 pub mod ax;
+pub mod diff;
+pub mod dom;
 pub mod line;
 pub mod page;
 pub mod refs;
 pub mod roles;
-
-use std::collections::{HashMap, HashSet};
 
 use odb_protocol::limits::{
     DEFAULT_SNAPSHOT_MAX_CHARS, DEFAULT_SNAPSHOT_MAX_NODES, MAX_SNAPSHOT_BYTES,
 };
 use serde::{Deserialize, Serialize};
 
-pub use ax::AxNode;
+pub use dom::{Element, FrameCapture, FrameOwner, PageCapture, Scope};
 pub use refs::{RefEntry, RefTable};
 
 /// Which nodes a snapshot keeps (PROTOCOL.md §4 item 3). Wire strings `"outline"` / `"actionables"`.
@@ -42,12 +45,18 @@ pub enum Mode {
 pub struct SnapshotRequest {
     /// Which roles to keep.
     pub mode: Mode,
-    /// Character budget of one page (default 16 000).
+    /// Hard character budget of one page's `content` (default 16 000), truncation marker included.
     pub max_chars: usize,
     /// Line index to start from (`nav.snapshot` `cursor`, a decimal string on the wire).
     pub cursor: Option<usize>,
     /// Most nodes kept in the whole snapshot (default 1000).
     pub max_nodes: usize,
+    /// Keep only lines whose role, name or value contains this text (ASCII case-insensitive).
+    pub filter: Option<String>,
+    /// Keep only this element and its descendants (the node of a ref).
+    pub scope: Option<Scope>,
+    /// Show only lines added (`+ `), changed (`~ `) or removed (`- `) since the previous full snapshot.
+    pub diff: bool,
 }
 
 impl Default for SnapshotRequest {
@@ -57,6 +66,9 @@ impl Default for SnapshotRequest {
             max_chars: DEFAULT_SNAPSHOT_MAX_CHARS,
             cursor: None,
             max_nodes: DEFAULT_SNAPSHOT_MAX_NODES,
+            filter: None,
+            scope: None,
+            diff: false,
         }
     }
 }
@@ -87,65 +99,70 @@ pub enum SnapshotError {
         /// The content's size, in bytes.
         actual_bytes: usize,
     },
+    /// The scope element is not in the page any more (the caller answers the stale-ref error).
+    ScopeNotFound,
 }
 
-/// Builds one page of a snapshot from `Accessibility.getFullAXTree` nodes, assigning refs in `refs`.
+/// Builds one page of a snapshot of `capture`, assigning refs in `refs`.
 ///
-/// Nodes are visited in document order (a depth-first walk of `childIds` from the root), skipping ignored nodes,
-/// nodes without a `backendDOMNodeId`, and roles the mode does not keep; at most `max_nodes` lines are kept. Every
-/// kept node gets a ref, including those on later pages, so refs shown on any page stay valid.
+/// Elements come in composed-tree document order ([`dom::collect`]); those whose role the mode keeps, that pass
+/// the filter and lie in the scope become lines, at most `max_nodes` of them. Every kept element gets a ref,
+/// including those on later pages, so refs shown on any page stay valid. An unfiltered, unscoped snapshot is
+/// remembered in `refs` as the base of the next `diff`.
 ///
 /// # Errors
-/// [`SnapshotError::TooLarge`] when the page's content is over 2 MiB.
+/// [`SnapshotError::TooLarge`] when the page's content is over 2 MiB; [`SnapshotError::ScopeNotFound`].
 pub fn build_snapshot(
-    nodes: &[AxNode],
+    capture: &PageCapture,
     req: &SnapshotRequest,
     refs: &mut RefTable,
 ) -> Result<SnapshotPage, SnapshotError> {
-    let mut lines = Vec::new();
+    let collected = dom::collect(capture, req.scope.as_ref());
+    if !collected.scope_found {
+        return Err(SnapshotError::ScopeNotFound);
+    }
     let mut warnings = Vec::new();
     let max_nodes = req.max_nodes.max(1);
-    for node in document_order(nodes) {
-        if node.ignored {
-            continue;
-        }
-        let Some(backend_id) = node.backend_dom_node_id else {
-            continue;
-        };
-        let Some(role) = node.role_name() else {
-            continue;
-        };
-        let keep =
-            roles::is_actionable(&role) || (req.mode == Mode::Outline && roles::is_semantic(&role));
-        if !keep {
+    let needle = req
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_lowercase);
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for e in &collected.elements {
+        let keep = roles::is_actionable(e.role)
+            || (req.mode == Mode::Outline && roles::is_semantic(e.role));
+        if !keep || !needle.as_deref().is_none_or(|n| matches_filter(e, n)) {
             continue;
         }
         if lines.len() == max_nodes {
             warnings.push(format!("Snapshot limited to {max_nodes} nodes (maxNodes)."));
             break;
         }
-        let name = node
-            .name
-            .as_ref()
-            .and_then(ax::AxValue::as_text)
-            .unwrap_or_default();
-        let value = node
-            .value
-            .as_ref()
-            .and_then(ax::AxValue::as_text)
-            .unwrap_or_default();
-        let name = name.trim();
-        let ref_id = refs.assign(node.frame_id.as_deref(), backend_id, &role, name);
-        lines.push(line::format_line(&line::LineFacts {
+        let ref_id = refs.assign(e.frame_id.as_deref(), e.backend_node_id, e.role, &e.name);
+        let text = line::format_line(&line::LineFacts {
             ref_id: &ref_id,
-            role: &role,
-            disabled: node.has_state("disabled"),
-            checked: node.has_state("checked"),
-            name,
-            value: &value,
-        }));
+            role: e.role,
+            disabled: e.disabled,
+            checked: e.checked,
+            name: &e.name,
+            value: &e.value,
+        });
+        lines.push((ref_id, text));
     }
-    let page = page::page_lines(&lines, req.cursor.unwrap_or(0), req.max_chars.max(1));
+    let full = needle.is_none() && req.scope.is_none();
+    let shown: Vec<String> = if req.diff {
+        let (changes, note) = diff::diff_lines(refs.previous_lines(), &lines);
+        warnings.extend(note);
+        changes
+    } else {
+        lines.iter().map(|(_, l)| l.clone()).collect()
+    };
+    if full {
+        refs.remember_lines(lines);
+    }
+    let page = page::page_lines(&shown, req.cursor.unwrap_or(0), req.max_chars.max(1));
     if page.content.len() > MAX_SNAPSHOT_BYTES {
         return Err(SnapshotError::TooLarge {
             max_bytes: MAX_SNAPSHOT_BYTES,
@@ -156,48 +173,16 @@ pub fn build_snapshot(
         content: page.content,
         truncated: page.truncated,
         next_cursor: page.next_cursor.map(|c| c.to_string()),
-        ref_count: lines.len(),
+        ref_count: shown.len(),
         warnings,
     })
 }
 
-/// The nodes in document order: a depth-first walk from the roots along `childIds`; nodes the walk does not
-/// reach (a tree with a missing parent) follow in array order. Each node is visited once.
-fn document_order(nodes: &[AxNode]) -> Vec<&AxNode> {
-    let index: HashMap<&str, usize> = nodes
+/// Whether the element's role, name or value contains `needle` (already lower case).
+fn matches_filter(e: &Element, needle: &str) -> bool {
+    [e.role, e.name.as_str(), e.value.as_str()]
         .iter()
-        .enumerate()
-        .map(|(i, n)| (n.node_id.as_str(), i))
-        .collect();
-    let mut seen = HashSet::with_capacity(nodes.len());
-    let mut order = Vec::with_capacity(nodes.len());
-    let roots = nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| {
-            n.parent_id
-                .as_deref()
-                .is_none_or(|p| !index.contains_key(p))
-        })
-        .map(|(i, _)| i);
-    let mut stack: Vec<usize> = Vec::new();
-    for root in roots.chain(0..nodes.len()) {
-        stack.push(root);
-        while let Some(i) = stack.pop() {
-            if !seen.insert(i) {
-                continue;
-            }
-            order.push(&nodes[i]);
-            for child in nodes[i].child_ids.iter().rev() {
-                if let Some(&c) = index.get(child.as_str()) {
-                    if !seen.contains(&c) {
-                        stack.push(c);
-                    }
-                }
-            }
-        }
-    }
-    order
+        .any(|t| t.to_lowercase().contains(needle))
 }
 
 #[cfg(test)]

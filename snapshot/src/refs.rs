@@ -28,6 +28,7 @@ pub struct RefTable {
     next: u64,
     by_node: HashMap<(Option<String>, i64), String>,
     entries: HashMap<String, RefEntry>,
+    previous: Option<Vec<(String, String)>>,
 }
 
 impl RefTable {
@@ -51,10 +52,21 @@ impl RefTable {
         self.entries.is_empty()
     }
 
-    /// Forgets every ref (after a navigation); the counter keeps counting.
+    /// Forgets every ref and the remembered snapshot (after a navigation); the counter keeps counting.
     pub fn clear(&mut self) {
         self.by_node.clear();
         self.entries.clear();
+        self.previous = None;
+    }
+
+    /// The `(ref, line)` pairs of the last full snapshot, the base of a `diff`.
+    pub fn previous_lines(&self) -> Option<&[(String, String)]> {
+        self.previous.as_deref()
+    }
+
+    /// Remembers a full snapshot's `(ref, line)` pairs for the next `diff`.
+    pub fn remember_lines(&mut self, lines: Vec<(String, String)>) {
+        self.previous = Some(lines);
     }
 
     /// Forgets one ref (its element is gone).

@@ -20,6 +20,8 @@ pub const ACTIONABLE: &[&str] = &[
     "slider",
     "spinbutton",
     "treeitem",
+    crate::dom::roles::CLICKABLE,
+    crate::dom::roles::FOCUSABLE,
 ];
 
 /// Roles kept only in outline mode: the page's structure.

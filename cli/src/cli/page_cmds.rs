@@ -90,7 +90,8 @@ pub enum SnapshotMode {
     Actionables,
 }
 
-/// `snapshot [--mode outline|actionables] [--max-chars N] [--cursor C]`.
+/// `snapshot [--mode outline|actionables] [--max-chars N] [--cursor C] [--filter TEXT] [--scope-ref REF]
+/// [--diff]`.
 #[derive(Args, Debug)]
 pub struct SnapshotArgs {
     #[command(flatten)]
@@ -105,6 +106,15 @@ pub struct SnapshotArgs {
     /// Line index to continue from (`nextCursor` of the previous page).
     #[arg(long)]
     pub cursor: Option<String>,
+    /// Keep only lines whose role, name or value contains this text (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Snapshot only this element (a ref) and what is inside it.
+    #[arg(long = "scope-ref")]
+    pub scope_ref: Option<String>,
+    /// Show only lines added (+), changed (~) or removed (-) since the previous full snapshot of the target.
+    #[arg(long, conflicts_with_all = ["filter", "scope_ref"])]
+    pub diff: bool,
 }
 
 /// `nav.review {maxChars, cursor?}` -> `{sessionId, targetId, mode, snapshotId, url, title, content, truncated,
@@ -247,14 +257,19 @@ pub async fn wait(a: WaitArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     Ok(Outcome::ack(data.clone(), key_values(&data)))
 }
 
-/// Text of a snapshot: the content verbatim, then `nextCursor: N` when truncated.
+/// Text of a snapshot: the content verbatim, then `nextCursor: N` when truncated and the content does not end
+/// with the extension's own truncation marker (`[truncated: ...]`).
 pub fn snapshot_text(data: &Value) -> String {
     let mut text = data["content"]
         .as_str()
         .unwrap_or_default()
         .trim_end_matches('\n')
         .to_string();
-    if data["truncated"] == true {
+    let marked = text
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("[truncated: "));
+    if data["truncated"] == true && !marked {
         if let Some(next) = data.get("nextCursor").filter(|v| !v.is_null()) {
             text.push_str(&format!("\nnextCursor: {}", crate::output::scalar(next)));
         }
@@ -292,7 +307,7 @@ pub async fn review(a: ReviewArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     Ok(Outcome::data(data, text))
 }
 
-/// `snapshot` -> `nav.snapshot {mode, maxChars?, cursor?}`.
+/// `snapshot` -> `nav.snapshot {mode, maxChars?, cursor?, filter?, scopeRef?, diff?}`.
 ///
 /// # Errors
 /// Exit 10 without a daemon; exit 2 for ops errors.
@@ -305,6 +320,9 @@ pub async fn snapshot(a: SnapshotArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
         ("mode", Some(json!(mode))),
         ("maxChars", a.max_chars.map(Value::from)),
         ("cursor", a.cursor.map(Value::from)),
+        ("filter", a.filter.map(Value::from)),
+        ("scopeRef", a.scope_ref.map(Value::from)),
+        ("diff", a.diff.then_some(Value::Bool(true))),
     ];
     let data = run(ctx, "nav.snapshot", &a.scope, &fields).await?;
     Ok(Outcome::data(data.clone(), snapshot_text(&data)))

@@ -116,10 +116,15 @@ impl<H: Host> Ctx<H> {
             Err(e) if e.code == ErrorCode::InvalidRequest => return Err(e),
             Err(_) => None,
         };
+        // An element in an out-of-process iframe is measured in that frame's viewport.
+        let (dx, dy) = match self.ref_frame(tab, reference) {
+            Some(frame) => self.frame_offset(tab, &frame).await?,
+            None => (0.0, 0.0),
+        };
         if let Some((x, y)) = box_center {
             return Ok(ElementPoint {
-                x,
-                y,
+                x: x + dx,
+                y: y + dy,
                 has_box: true,
             });
         }
@@ -129,8 +134,8 @@ impl<H: Host> Ctx<H> {
             .ok_or_else(|| execution_failed("Element has no box to click."))?;
         let empty = num("w") == Some(0.0) || num("h") == Some(0.0);
         Ok(ElementPoint {
-            x,
-            y,
+            x: x + dx,
+            y: y + dy,
             has_box: !empty,
         })
     }

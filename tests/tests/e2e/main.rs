@@ -18,6 +18,7 @@ mod drive;
 mod elements;
 mod export;
 mod faults;
+mod frames;
 mod pages;
 mod pairing;
 mod pointer;

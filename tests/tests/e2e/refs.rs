@@ -51,7 +51,7 @@ fn page_one_refs_still_work_after_paging_to_page_three() {
     let env = TestEnv::paired();
     let sid = env.launch("links.html");
     let page = |cursor: Option<&str>| {
-        let mut args = vec!["snapshot", "--max-chars", "60"];
+        let mut args = vec!["snapshot", "--max-chars", "120"];
         if let Some(c) = cursor {
             args.extend_from_slice(&["--cursor", c]);
         }
@@ -59,6 +59,24 @@ fn page_one_refs_still_work_after_paging_to_page_three() {
     };
     let first = page(None);
     assert_eq!(first["truncated"], true, "{first}");
+    let marker = format!(
+        "[truncated: {} more lines; next cursor {}]",
+        first["refCount"].as_u64().unwrap()
+            - first["nextCursor"]
+                .as_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+        first["nextCursor"].as_str().unwrap()
+    );
+    assert!(
+        first["content"].as_str().unwrap().ends_with(&marker),
+        "{first}"
+    );
+    assert!(
+        first["content"].as_str().unwrap().chars().count() <= 120,
+        "{first}"
+    );
     let p1 = first["content"].as_str().unwrap().to_string();
     let second = page(first["nextCursor"].as_str());
     let third = page(second["nextCursor"].as_str());
@@ -69,6 +87,7 @@ fn page_one_refs_still_work_after_paging_to_page_three() {
     let refs = |content: &str| -> Vec<String> {
         content
             .lines()
+            .filter(|l| l.starts_with("[r"))
             .map(|l| l[1..l.find(']').unwrap()].to_string())
             .collect()
     };

@@ -16,7 +16,7 @@ cargo clippy --locked --target wasm32-unknown-unknown -p odb-protocol -p odb-sna
 echo "== build the extension"
 bash scripts/build-extension.sh
 echo "== build the CLI"
-cargo build --locked -p opendevbrowser
+cargo build --locked -p opendevbrowser -p odb-native-host
 echo "== unit and integration tests"
 cargo test --locked --workspace --exclude odb-e2e
 echo "== end-to-end tests (headless Chromium, real extension)"

@@ -42,6 +42,18 @@ pub struct LaunchOptions {
     pub remote_debugging_port: Option<u16>,
     /// Where Chromium's stderr goes (with `--enable-logging=stderr`, the worker's console lines); `None` = discarded.
     pub log_file: Option<PathBuf>,
+    /// Install the native messaging host into the profile (`<udd>/NativeMessagingHosts/`, the only place
+    /// Chromium reads with `--user-data-dir`) and point it at a native directory (docs/NATIVE.md).
+    pub native_host: Option<NativeHostSetup>,
+}
+
+/// The native messaging host for a launched profile.
+#[derive(Clone, Debug, Default)]
+pub struct NativeHostSetup {
+    /// The host binary's absolute path (written as the manifest's `path`).
+    pub host_path: PathBuf,
+    /// Passed to the browser (and so to the host it starts) as `ODB_NATIVE_DIR`; `None` = the default.
+    pub native_dir: Option<PathBuf>,
 }
 
 /// A running browser. Dropping it kills the process tree (SIGKILL after SIGTERM) and removes a fresh profile.
@@ -152,7 +164,11 @@ pub fn browser_args(opts: &LaunchOptions, profile_dir: &Path) -> Vec<String> {
     }
     args.extend(opts.extra_flags.iter().cloned());
     if let (Some(port), Some(_)) = (opts.relay_port, &opts.extension_dir) {
-        args.push(connect_url(port));
+        let mut url = connect_url(port);
+        if opts.native_host.is_some() {
+            url.push_str("&nativeEnabled=1");
+        }
+        args.push(url);
     }
     args.extend(opts.start_urls.iter().cloned());
     args
@@ -203,7 +219,20 @@ pub fn launch(opts: &LaunchOptions) -> Result<Browser, LaunchError> {
         }
         None => Stdio::null(),
     };
-    let child = Command::new(&path)
+    let mut command = Command::new(&path);
+    if let Some(native) = &opts.native_host {
+        let manifest = crate::native::manifest::HostManifest::new(&native.host_path, &[]);
+        crate::native::manifest::write_into_profile(&profile_dir, &manifest).map_err(|source| {
+            LaunchError::Spawn {
+                path: profile_dir.clone(),
+                source,
+            }
+        })?;
+        if let Some(dir) = &native.native_dir {
+            command.env(crate::native::bridge::NATIVE_DIR_ENV, dir);
+        }
+    }
+    let child = command
         .args(browser_args(opts, &profile_dir))
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -8,6 +8,7 @@
 //! - [`config`] and [`secure_file`]: the config directory, `config.json`/`daemon.json`, 0600 secrets (A15).
 //! - [`output`], [`exit`], [`timeouts`]: formats, exit codes, time budgets.
 //! - [`launcher`]: starting Chromium with the extension (demo and end-to-end tests).
+//! - [`native`]: native messaging: host manifests and installers, the daemon's bridge (docs/NATIVE.md).
 
 pub mod cli;
 pub mod client;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod daemon;
 pub mod exit;
 pub mod launcher;
+pub mod native;
 pub mod ops_chunks;
 pub mod ops_client;
 pub mod output;

@@ -119,19 +119,26 @@ fn serve_status_second_serve_stop_and_no_daemon() {
     assert!(headless
         .stderr
         .starts_with("[unsupported_mode] Extension mode does not support headless"));
-    let managed = serve.cli(&["launch", "--no-extension"]);
+    let managed = serve.cli(&[
+        "launch",
+        "--no-extension",
+        "--chrome-path",
+        "/nonexistent/chrome",
+    ]);
     assert_eq!(managed.code, 2);
     assert!(
         managed
             .stderr
-            .contains("[not_supported] Managed mode (--no-extension)"),
+            .contains("[execution_failed] could not start /nonexistent/chrome"),
         "{managed:?}"
     );
-    let cdp = serve.cli(&["connect", "--host", "127.0.0.1", "--cdp-port", "9222"]);
+    let cdp = serve.cli(&["connect", "--host", "127.0.0.1", "--cdp-port", "9"]);
     assert_eq!(cdp.code, 2);
-    assert!(cdp
-        .stderr
-        .contains("[not_supported] CDP connect is not available in this build yet."));
+    assert!(
+        cdp.stderr
+            .contains("[execution_failed] cannot find the browser's DevTools endpoint"),
+        "{cdp:?}"
+    );
     let unknown = serve.cli(&["snapshot", "--session-id", "nope"]);
     assert_eq!(unknown.code, 2);
     assert!(

@@ -48,6 +48,9 @@ async fn run() -> Result<(), String> {
     if let Some(p) = params.discovery_port {
         items.insert(keys::DISCOVERY_PORT.into(), json!(p));
     }
+    if let Some(on) = params.native_enabled {
+        items.insert(keys::NATIVE_ENABLED.into(), json!(on));
+    }
     if !items.is_empty() {
         storage::set(Area::Local, &Value::Object(items)).await?;
     }

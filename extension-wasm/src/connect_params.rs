@@ -1,4 +1,5 @@
-//! Parsing `connect.html?relayPort=N&discoveryPort=N` (the launcher's way to point the extension at a relay).
+//! Parsing `connect.html?relayPort=N&discoveryPort=N[&nativeEnabled=1|0]` (the launcher's way to point the
+//! extension at a relay, and to turn the native messaging transport on).
 
 use serde_json::Value;
 
@@ -11,6 +12,8 @@ pub struct ConnectParams {
     pub relay_port: Option<u16>,
     /// `discoveryPort`, when given and valid.
     pub discovery_port: Option<u16>,
+    /// `nativeEnabled`: `1`/`true` or `0`/`false`, when given.
+    pub native_enabled: Option<bool>,
     /// Human-readable problems with the parameters that were given but invalid.
     pub errors: Vec<String>,
 }
@@ -21,6 +24,14 @@ pub fn parse_query(query: &str) -> ConnectParams {
     let mut out = ConnectParams::default();
     for pair in query.trim_start_matches('?').split('&') {
         let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        if name == "nativeEnabled" {
+            match raw {
+                "1" | "true" => out.native_enabled = Some(true),
+                "0" | "false" => out.native_enabled = Some(false),
+                _ => out.errors.push("nativeEnabled must be 1 or 0".into()),
+            }
+            continue;
+        }
         let slot = match name {
             "relayPort" => &mut out.relay_port,
             "discoveryPort" => &mut out.discovery_port,
@@ -47,6 +58,17 @@ mod tests {
         let p = parse_query("?relayPort=9100&discoveryPort=9101");
         assert_eq!((p.relay_port, p.discovery_port), (Some(9100), Some(9101)));
         assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn native_flag() {
+        assert_eq!(parse_query("nativeEnabled=1").native_enabled, Some(true));
+        assert_eq!(
+            parse_query("relayPort=9&nativeEnabled=false").native_enabled,
+            Some(false)
+        );
+        assert_eq!(parse_query("relayPort=9").native_enabled, None);
+        assert_eq!(parse_query("nativeEnabled=yes").errors.len(), 1);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! [`Link`]: the current relay socket for outgoing messages, with a queue while it is not ready.
+//! [`Link`]: the current relay link ([`Sink`]: WebSocket or native port) for outgoing messages, with a
+//! queue while it is not ready.
 //!
 //! Messages from the ops runtime (`Host::send_to_relay`) are queued until the socket is open and
 //! handshaken, then flushed in order. When the link drops, the queue is discarded: the relay closes every
@@ -8,6 +9,45 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use web_sys::WebSocket;
+
+use crate::chrome::native::Port;
+
+/// Where outgoing messages go: the relay WebSocket or the native messaging port (docs/NATIVE.md).
+#[derive(Clone)]
+pub enum Sink {
+    /// `/extension` WebSocket.
+    Ws(WebSocket),
+    /// The `connectNative` port (the host forwards to the relay).
+    Native(Port),
+}
+
+impl Sink {
+    /// Sends one JSON text message; false when the link refused it.
+    pub fn send(&self, text: &str) -> bool {
+        match self {
+            Sink::Ws(ws) => ws.send_with_str(text).is_ok(),
+            Sink::Native(port) => match port.post_json(text) {
+                Ok(()) => true,
+                Err(e) => {
+                    warn!("native postMessage failed: {e}");
+                    false
+                }
+            },
+        }
+    }
+
+    /// Closes the link: a WebSocket close with `code`/`reason`, or a port disconnect.
+    pub fn close(&self, code: u16, reason: &str) {
+        match self {
+            Sink::Ws(ws) => {
+                if let Err(e) = ws.close_with_code_and_reason(code, reason) {
+                    warn!("close failed: {}", crate::js::error_text(&e));
+                }
+            }
+            Sink::Native(port) => port.disconnect(),
+        }
+    }
+}
 
 /// Most messages kept while the link is not ready; older ones are dropped first.
 const MAX_QUEUED: usize = 512;
@@ -20,7 +60,7 @@ pub struct Link {
 
 #[derive(Default)]
 struct Inner {
-    socket: Option<WebSocket>,
+    socket: Option<Sink>,
     queue: VecDeque<String>,
 }
 
@@ -28,8 +68,8 @@ impl Link {
     /// Sends `text` now when the link is ready, else queues it.
     pub fn send(&self, text: String) {
         let mut inner = self.inner.borrow_mut();
-        if let Some(ws) = &inner.socket {
-            if ws.send_with_str(&text).is_ok() {
+        if let Some(sink) = &inner.socket {
+            if sink.send(&text) {
                 return;
             }
         }
@@ -41,19 +81,19 @@ impl Link {
     }
 
     /// The socket is open and handshaken: send through it from now on, flushing the queue first.
-    pub fn set_ready(&self, ws: WebSocket) {
+    pub fn set_ready(&self, sink: Sink) {
         let mut inner = self.inner.borrow_mut();
         while let Some(text) = inner.queue.pop_front() {
-            if let Err(e) = ws.send_with_str(&text) {
-                warn!("flush failed: {}", crate::js::error_text(&e));
+            if !sink.send(&text) {
+                warn!("flush failed");
                 break;
             }
         }
-        inner.socket = Some(ws);
+        inner.socket = Some(sink);
     }
 
     /// The link dropped: stop sending and discard the queue. Returns the socket it held, if any.
-    pub fn clear(&self) -> Option<WebSocket> {
+    pub fn clear(&self) -> Option<Sink> {
         let mut inner = self.inner.borrow_mut();
         inner.queue.clear();
         inner.socket.take()

@@ -147,7 +147,7 @@ fn set_text(id: &str, text: &str) {
     }
 }
 
-/// Renders a `{type:"status", status, note, relayHealth}` reply.
+/// Renders a `{type:"status", status, note, relayHealth, nativeLine}` reply.
 fn render(reply: &Value) {
     let status = match reply.get("status").and_then(Value::as_str) {
         Some("connected") => LinkStatus::Connected,
@@ -177,6 +177,13 @@ fn render(reply: &Value) {
             .get("note")
             .and_then(Value::as_str)
             .unwrap_or(DEFAULT_NOTE),
+    );
+    set_text(
+        "native",
+        reply
+            .get("nativeLine")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
     );
     set_text(
         "toggle",

@@ -27,7 +27,8 @@ pub mod keys {
     pub const RELAY_EPOCH: &str = "relayEpoch";
     /// `number` (ms): the relay epoch the stored token belongs to.
     pub const TOKEN_EPOCH: &str = "tokenEpoch";
-    /// `boolean`, default `false`: native-messaging fallback (not implemented by this extension yet).
+    /// `boolean`, default `false`: connect over native messaging first, the relay WebSocket as the fallback
+    /// (docs/NATIVE.md).
     pub const NATIVE_ENABLED: &str = "nativeEnabled";
 }
 

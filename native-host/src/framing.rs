@@ -54,7 +54,19 @@ impl std::error::Error for FrameError {}
 ///
 /// # Errors
 /// [`FrameError`]: `Eof` at a clean boundary, `Truncated`, `Empty`, `TooLarge`, `InvalidJson`, `Io`.
+#[cfg(test)]
 pub fn read_frame(input: &mut impl Read, max: usize) -> Result<serde_json::Value, FrameError> {
+    let text = read_frame_text(input, max)?;
+    serde_json::from_str(&text).map_err(|e| FrameError::InvalidJson(e.to_string()))
+}
+
+/// Reads one frame and returns its text once it is known to be UTF-8 JSON (checked without building a
+/// value, so a large message is forwarded as the original text). Allocates only after the length passed
+/// the cap.
+///
+/// # Errors
+/// As [`read_frame`].
+pub fn read_frame_text(input: &mut impl Read, max: usize) -> Result<String, FrameError> {
     let mut header = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -78,34 +90,43 @@ pub fn read_frame(input: &mut impl Read, max: usize) -> Result<serde_json::Value
         io::ErrorKind::UnexpectedEof => FrameError::Truncated,
         _ => FrameError::Io(e),
     })?;
-    serde_json::from_slice(&body).map_err(|e| FrameError::InvalidJson(e.to_string()))
+    let text = String::from_utf8(body).map_err(|e| FrameError::InvalidJson(e.to_string()))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&text)
+        .map_err(|e| FrameError::InvalidJson(e.to_string()))?;
+    Ok(text)
+}
+
+/// Writes `text` (already JSON) as one frame and flushes.
+///
+/// # Errors
+/// `TooLarge` when `text` is over `max` bytes (nothing is written), or `Io`.
+pub fn write_frame_text(output: &mut impl Write, text: &str, max: usize) -> Result<(), FrameError> {
+    let too_large = || FrameError::TooLarge {
+        len: text.len(),
+        max,
+    };
+    if text.len() > max {
+        return Err(too_large());
+    }
+    let len = u32::try_from(text.len()).map_err(|_| too_large())?;
+    output
+        .write_all(&len.to_ne_bytes())
+        .map_err(FrameError::Io)?;
+    output.write_all(text.as_bytes()).map_err(FrameError::Io)?;
+    output.flush().map_err(FrameError::Io)
 }
 
 /// Writes one frame holding `message`'s JSON text and flushes.
 ///
 /// # Errors
 /// `TooLarge` when the JSON is over `max` bytes (nothing is written), or `Io`.
+#[cfg(test)]
 pub fn write_frame(
     output: &mut impl Write,
     message: &serde_json::Value,
     max: usize,
 ) -> Result<(), FrameError> {
-    let body = serde_json::to_vec(message).map_err(|e| FrameError::InvalidJson(e.to_string()))?;
-    if body.len() > max {
-        return Err(FrameError::TooLarge {
-            len: body.len(),
-            max,
-        });
-    }
-    let len = u32::try_from(body.len()).map_err(|_| FrameError::TooLarge {
-        len: body.len(),
-        max,
-    })?;
-    output
-        .write_all(&len.to_ne_bytes())
-        .map_err(FrameError::Io)?;
-    output.write_all(&body).map_err(FrameError::Io)?;
-    output.flush().map_err(FrameError::Io)
+    write_frame_text(output, &message.to_string(), max)
 }
 
 #[cfg(test)]

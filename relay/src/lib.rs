@@ -23,6 +23,7 @@
 //! - `hub`: shared state, health facts, status. `health`: the health object and reason order.
 //! - `ws_extension`, `ws_clients` (`/ops` + `/canvas`), `ws_single` (`/annotation` + `/cdp`).
 //! - `socket`, `outbound`, `envelope`, `tasks`: session plumbing.
+//! - [`native_bridge`]: the per-user Unix socket the native messaging host dials (docs/NATIVE.md).
 
 pub mod config;
 mod envelope;
@@ -30,6 +31,8 @@ mod guard;
 mod health;
 mod http;
 mod hub;
+#[cfg(unix)]
+pub mod native_bridge;
 mod outbound;
 mod rate_limit;
 mod server;

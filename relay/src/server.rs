@@ -230,6 +230,18 @@ impl RelayHandle {
         self.hub.status()
     }
 
+    /// Starts the native messaging bridge for this relay (docs/NATIVE.md). Call from a Tokio runtime.
+    ///
+    /// # Errors
+    /// See [`crate::native_bridge`]: a directory that is not private, another live relay, I/O.
+    #[cfg(unix)]
+    pub fn serve_native(
+        &self,
+        config: crate::native_bridge::NativeBridgeConfig,
+    ) -> std::io::Result<crate::native_bridge::NativeBridge> {
+        crate::native_bridge::listen(self.hub.clone(), config)
+    }
+
     /// Closes every socket 1000 "Relay stopped", stops the listeners, and waits (bounded) for the
     /// close handshakes to finish.
     pub async fn shutdown(mut self) {

@@ -23,8 +23,8 @@ pub(crate) const EXTENSION_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 /// Close reason for an extension socket that never completes a handshake (ours; see lib docs).
 const CLOSE_REASON_HANDSHAKE_TIMEOUT: &str = "Handshake timeout";
 
-/// What to do after one extension message.
-enum Step {
+/// What to do after one extension message (also used by `native_bridge`).
+pub(crate) enum Step {
     Continue,
     Reply(String),
     Acked(String),
@@ -84,7 +84,8 @@ pub(crate) async fn run(hub: Arc<Hub>, mut ws: WebSocket, ip: IpAddr) {
     socket::finish(ws, &mut rx, ending, send_limit).await;
 }
 
-fn handle(hub: &Hub, conn: u64, ip: IpAddr, text: &str) -> Step {
+/// Handles one message of the extension socket `conn` (shared with `native_bridge`).
+pub(crate) fn handle(hub: &Hub, conn: u64, ip: IpAddr, text: &str) -> Step {
     let Some(head) = Head::parse(text) else {
         tracing::debug!(len = text.len(), "ignored unparseable extension message");
         return Step::Continue;
@@ -220,7 +221,7 @@ fn route_cdp(hub: &Hub, head: &Head, text: &str) {
 impl Hub {
     /// Registers a new extension socket: it takes the empty slot, or waits as pending until a good
     /// handshake replaces the current holder. False when the relay is stopping.
-    fn extension_open(&self, out: Outbound) -> bool {
+    pub(crate) fn extension_open(&self, out: Outbound) -> bool {
         let mut s = self.lock();
         if !s.running {
             return false;
@@ -274,7 +275,7 @@ impl Hub {
 
     /// Socket `conn` ended: if it held the slot, clear extension state and close dependents 1011
     /// "Extension disconnected.".
-    fn extension_closed(&self, conn: u64) {
+    pub(crate) fn extension_closed(&self, conn: u64) {
         let mut s = self.lock();
         if s.extension.as_ref().is_some_and(|e| e.out.conn == conn) {
             s.extension = None;

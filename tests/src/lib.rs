@@ -6,12 +6,14 @@
 //! - [`daemon`]: a daemon (`opendevbrowser serve`) in a private config dir, and the CLI runner.
 //! - [`env`]: [`env::TestEnv`], daemon + browser + fixtures together.
 //! - [`cdp`]: [`cdp::BrowserCdp`], a browser-level CDP client for fault tests (crashing a renderer).
+//! - [`managed`]: managed sessions (`launch --no-extension`) and [`managed::DebugBrowser`] for cdpConnect.
 //! - [`ops`]: [`ops::RawOps`], a bare `/ops` client for multi-client and bad-input tests.
 
 pub mod cdp;
 pub mod daemon;
 pub mod env;
 pub mod fixtures;
+pub mod managed;
 pub mod ops;
 pub mod paths;
 

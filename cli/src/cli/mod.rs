@@ -14,6 +14,7 @@
 //! - [`cookie_cmds`]: `cookie-import`, `cookie-list`.
 //! - [`export_cmds`]: `clone-page`, `clone-component`.
 //! - [`rpc_cmds`]: `rpc`, any `/ops` command by its wire name (power users).
+//! - [`run_cmds`]: `run --script`, steps in one process without a daemon (managed mode).
 //!
 //! Flags a command cannot check alone (files that must exist, JSON that must be an object, conflicting
 //! values) are checked before the daemon is contacted, so they exit 1 even when no daemon runs.
@@ -32,6 +33,7 @@ pub mod named_page_cmds;
 pub mod page_cmds;
 pub mod pointer_cmds;
 pub mod rpc_cmds;
+pub mod run_cmds;
 pub mod session_cmds;
 pub mod target_cmds;
 
@@ -71,6 +73,8 @@ pub enum Command {
     Serve(daemon_cmds::ServeArgs),
     /// Daemon and relay status, or a session's status with `--session-id`.
     Status(daemon_cmds::StatusArgs),
+    /// Native messaging host: `install [<extension-id>] [--browser ...]`, `uninstall`, `status`.
+    Native(crate::native::cmds::NativeArgs),
     /// Start a session in the browser through the extension.
     Launch(session_cmds::LaunchArgs),
     /// Attach to a browser: a relay URL goes through the extension.
@@ -161,6 +165,8 @@ pub enum Command {
     CloneComponent(interact_cmds::RefArgs),
     /// Send any `/ops` command by its wire name (power users).
     Rpc(rpc_cmds::RpcArgs),
+    /// Run a JSON script of steps in one process, without a daemon (managed browser).
+    Run(run_cmds::RunArgs),
 }
 
 /// What every command gets besides its own flags.
@@ -246,6 +252,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
     match command {
         Command::Serve(a) => daemon_cmds::serve(a, ctx).await,
         Command::Status(a) => daemon_cmds::status(a, ctx).await,
+        Command::Native(a) => crate::native::cmds::run(a),
         Command::Launch(a) => session_cmds::launch(a, ctx).await,
         Command::Connect(a) => session_cmds::connect(a, ctx).await,
         Command::Disconnect(a) => session_cmds::disconnect(a, ctx).await,
@@ -301,6 +308,7 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
             export_cmds::send(export_cmds::clone_component(&a), ctx).await
         }
         Command::Rpc(a) => rpc_cmds::rpc(a, ctx).await,
+        Command::Run(a) => run_cmds::run(a, ctx).await,
     }
 }
 

@@ -1,5 +1,12 @@
-//! `launch`, `connect`, `disconnect` (CLI.md "Sessions"). Extension mode only in this build: managed mode
-//! (`--no-extension`) and CDP connect answer `not_supported`.
+//! `launch`, `connect`, `disconnect` (CLI.md "Sessions").
+//!
+//! - `launch` (extension mode, the default) drives the browser the extension runs in; without a connected
+//!   extension it fails fast and names the exact alternative commands.
+//! - `launch --no-extension [--headless] [--profile NAME] [--persist-profile] [--chrome-path P] [--flag F]...`
+//!   (managed): the daemon starts Chromium with `--remote-debugging-port=0` and runs the ops runtime over CDP.
+//! - `connect --ws-endpoint ws://…/devtools/browser/<id> | --host H --cdp-port P` (cdpConnect): the same over
+//!   a browser someone else started; a relay URL (`ws://127.0.0.1:<relayPort>[/ops]`) goes through the
+//!   extension instead.
 
 use std::time::{Duration, Instant};
 
@@ -16,19 +23,31 @@ use crate::output::{key_values, Outcome};
 /// How often `--wait-for-extension` polls the relay status, in ms.
 pub const EXTENSION_POLL_MS: u64 = 250;
 
-/// `launch [--start-url URL] [--headless] [--no-extension | --extension-only] [--wait-for-extension]
-/// [--wait-timeout-ms N]`.
+/// `launch [--start-url URL] [--headless] [--profile NAME] [--persist-profile] [--chrome-path PATH] [--flag F]...
+/// [--no-extension | --extension-only] [--wait-for-extension] [--wait-timeout-ms N]`.
 #[derive(Args, Debug)]
 pub struct LaunchArgs {
     /// Open this http(s) URL in a new tab for the session (default: the active tab).
     #[arg(long = "start-url")]
     pub start_url: Option<String>,
-    /// Headless (not supported with the extension).
+    /// Headless (managed mode only; not supported with the extension).
     #[arg(long)]
     pub headless: bool,
-    /// Managed mode: the daemon launches the browser itself (not available in this build).
+    /// Managed mode: the daemon launches Chromium itself and drives it over CDP.
     #[arg(long = "no-extension", conflicts_with = "extension_only")]
     pub no_extension: bool,
+    /// Managed mode: keep the browser profile under this name (in the config directory's `profiles/`).
+    #[arg(long, requires = "no_extension")]
+    pub profile: Option<String>,
+    /// Managed mode: keep the profile after the session (`--profile`, or the `default` profile).
+    #[arg(long = "persist-profile", requires = "no_extension")]
+    pub persist_profile: bool,
+    /// Managed mode: the Chromium/Chrome binary (default: `$CHROME_PATH`, then the usual places).
+    #[arg(long = "chrome-path", requires = "no_extension")]
+    pub chrome_path: Option<String>,
+    /// Managed mode: an extra browser flag (repeatable), e.g. `--flag=--window-size=800,600`.
+    #[arg(long = "flag", allow_hyphen_values = true, requires = "no_extension")]
+    pub flags: Vec<String>,
     /// Fail unless the extension is connected (the default behaviour of this build).
     #[arg(long = "extension-only")]
     pub extension_only: bool,
@@ -78,7 +97,9 @@ pub fn not_connected_message(relay_port: u16, waited_ms: Option<u64>) -> String 
         "[{}] {head} Do one of:\n  \
          - start Chrome with the OpenDevBrowser Relay extension (it pairs with the relay automatically), then retry\n  \
          - opendevbrowser launch --wait-for-extension   (waits up to --wait-timeout-ms for it)\n  \
-         - opendevbrowser connect --ws-endpoint <CDP WebSocket URL>   (a browser started with --remote-debugging-port)",
+         - opendevbrowser launch --no-extension   (managed: the daemon starts Chromium itself; add --headless)\n  \
+         - opendevbrowser connect --host 127.0.0.1 --cdp-port <port>   (a browser started with --remote-debugging-port)\n  \
+         - opendevbrowser connect --ws-endpoint <CDP WebSocket URL>   (ws://…/devtools/browser/<id>)",
         ErrorCode::OpsUnavailable.as_str()
     )
 }
@@ -126,22 +147,47 @@ fn session_text(data: &Value) -> String {
     lines.join("\n")
 }
 
-/// `launch`: a new extension-mode session.
+/// The daemon params of `launch --no-extension` (see `daemon::native_start`).
+pub fn managed_params(args: &LaunchArgs) -> Value {
+    let mut params = Map::new();
+    params.insert("mode".into(), json!("managed"));
+    params.insert("headless".into(), json!(args.headless));
+    if let Some(url) = &args.start_url {
+        params.insert("startUrl".into(), json!(url));
+    }
+    if let Some(profile) = &args.profile {
+        params.insert("profile".into(), json!(profile));
+    }
+    if args.persist_profile {
+        params.insert("persistProfile".into(), json!(true));
+    }
+    if let Some(path) = &args.chrome_path {
+        params.insert("chromePath".into(), json!(path));
+    }
+    if !args.flags.is_empty() {
+        params.insert("flags".into(), json!(args.flags));
+    }
+    Value::Object(params)
+}
+
+/// `launch`: a new session, in extension mode or (with `--no-extension`) managed mode.
 ///
 /// # Errors
-/// Exit 2 for `--headless`, `--no-extension`, a missing extension, or ops errors; exit 10 without a daemon.
+/// Exit 2 for `--headless` with the extension, a missing extension, a browser that cannot start, or ops
+/// errors; exit 10 without a daemon.
 pub async fn launch(args: LaunchArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     if args.no_extension {
-        return Err(CliError::coded(
-            ErrorCode::NotSupported,
-            "Managed mode (--no-extension) is not available in this build yet; use extension mode.",
-        ));
+        let client = ctx.client()?;
+        let data = client
+            .command("session.launch", managed_params(&args))
+            .await?;
+        return Ok(Outcome::data(data.clone(), session_text(&data)));
     }
     if args.headless {
         return Err(CliError::coded(
             ErrorCode::UnsupportedMode,
-            "Extension mode does not support headless. Run Chrome with the OpenDevBrowser Relay extension in a \
-             window, or start Chromium with --headless yourself and let the extension pair.",
+            "Extension mode does not support headless. For a headless browser use managed mode: \
+             opendevbrowser launch --no-extension --headless",
         ));
     }
     let client = ctx.client()?;
@@ -179,24 +225,37 @@ pub fn relay_url_port(url: &str) -> Option<u16> {
         .filter(|p| *p != 0 && port.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// `connect`: through the extension for a relay URL; CDP endpoints are not available in this build.
+/// The daemon params of a cdpConnect `connect` (`None` for a relay URL, which goes through the extension).
+pub fn cdp_connect_params(args: &ConnectArgs) -> Option<Value> {
+    match (&args.ws_endpoint, &args.host, args.cdp_port) {
+        (Some(url), _, _) if relay_url_port(url).is_some() => None,
+        (Some(url), _, _) => Some(json!({"mode": "cdpConnect", "wsEndpoint": url})),
+        (None, Some(host), Some(port)) => {
+            Some(json!({"mode": "cdpConnect", "host": host, "cdpPort": port}))
+        }
+        _ => None,
+    }
+}
+
+/// `connect`: cdpConnect for a CDP endpoint; through the extension for a relay URL.
 ///
 /// # Errors
-/// Exit 2 for CDP endpoints, another relay, a missing extension, or ops errors; exit 10 without a daemon.
+/// Exit 2 for an unreachable browser, another relay, a missing extension, or ops errors; exit 10 without a
+/// daemon.
 pub async fn connect(args: ConnectArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
-    let cdp = || {
-        CliError::coded(
-            ErrorCode::NotSupported,
-            "CDP connect is not available in this build yet.",
-        )
-    };
+    let client = ctx.client()?;
+    if let Some(params) = cdp_connect_params(&args) {
+        let data = client.command("session.connect", params).await?;
+        return Ok(Outcome::data(data.clone(), session_text(&data)));
+    }
     let Some(url) = args.ws_endpoint else {
-        return Err(cdp());
+        return Err(CliError::usage(
+            "connect needs --ws-endpoint, or --host with --cdp-port",
+        ));
     };
     let Some(port) = relay_url_port(&url) else {
-        return Err(cdp());
+        return Err(CliError::usage(format!("not a relay or CDP URL: {url}")));
     };
-    let client = ctx.client()?;
     if port != client.relay_port {
         return Err(CliError::coded(
             ErrorCode::NotSupported,
@@ -254,8 +313,53 @@ mod tests {
         assert!(m.starts_with("[ops_unavailable] Extension not connected to relay"));
         assert!(m.contains("opendevbrowser launch --wait-for-extension"));
         assert!(m.contains("opendevbrowser connect --ws-endpoint"));
+        assert!(m.contains("opendevbrowser launch --no-extension"));
+        assert!(m.contains("opendevbrowser connect --host 127.0.0.1 --cdp-port"));
         assert!(m.contains("start Chrome with the OpenDevBrowser Relay extension"));
         assert!(not_connected_message(1, Some(500)).contains("within 500 ms"));
+    }
+
+    #[test]
+    fn connect_picks_cdp_or_the_relay() {
+        let args = |ws: Option<&str>, host: Option<&str>, port: Option<u16>| ConnectArgs {
+            ws_endpoint: ws.map(str::to_string),
+            host: host.map(str::to_string),
+            cdp_port: port,
+        };
+        assert_eq!(
+            cdp_connect_params(&args(None, Some("127.0.0.1"), Some(9222))),
+            Some(json!({"mode": "cdpConnect", "host": "127.0.0.1", "cdpPort": 9222}))
+        );
+        let ws = "ws://127.0.0.1:9222/devtools/browser/abc";
+        assert_eq!(
+            cdp_connect_params(&args(Some(ws), None, None)),
+            Some(json!({"mode": "cdpConnect", "wsEndpoint": ws}))
+        );
+        assert_eq!(
+            cdp_connect_params(&args(Some("ws://127.0.0.1:8787/ops"), None, None)),
+            None
+        );
+    }
+
+    #[test]
+    fn managed_params_carry_the_launch_flags() {
+        let a = LaunchArgs {
+            start_url: Some("http://x/".into()),
+            headless: true,
+            no_extension: true,
+            profile: Some("p".into()),
+            persist_profile: true,
+            chrome_path: Some("/c".into()),
+            flags: vec!["--a".into()],
+            extension_only: false,
+            wait_for_extension: false,
+            wait_timeout_ms: 1,
+        };
+        assert_eq!(
+            managed_params(&a),
+            json!({"mode": "managed", "headless": true, "startUrl": "http://x/", "profile": "p",
+                   "persistProfile": true, "chromePath": "/c", "flags": ["--a"]})
+        );
     }
 
     #[test]

@@ -5,19 +5,25 @@
 //! Command names are the `/ops` names of PROTOCOL.md §3.5. `params` are the command's payload plus
 //! `sessionId` (the id `session.launch`/`session.connect` returned), which the daemon turns into the envelope's
 //! `opsSessionId`/`leaseId`. `session.launch`/`session.connect` answer
-//! `{sessionId, mode:"extension", activeTargetId, url, title}` (the lease stays in the daemon).
+//! `{sessionId, mode, activeTargetId, url, title}` (the lease stays in the daemon).
+//!
+//! `params.mode` picks the executor: absent or `"extension"` = the relay and the extension; `"managed"` /
+//! `"cdpConnect"` = a [`NativeBackend`] per session running the same ops runtime over CDP
+//! (see [`super::native_start`]). Sessions of every mode coexist in one daemon.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use odb_protocol::commands::{self, SESSION_CONNECT, SESSION_DISCONNECT, SESSION_LAUNCH};
 use odb_protocol::http::StatusResponse;
-use odb_protocol::ops::{event, OpsEvent};
+use odb_protocol::ops::OpsEvent;
 use odb_protocol::{ErrorCode, OpsErrorBody};
 use serde_json::{json, Map, Value};
 
+use super::native::{is_session_end, NativeBackend};
 use crate::ops_client::{EventHook, OpsClient, OpsTarget};
 use crate::timeouts::{ops_timeout, RECOVERY_WAIT_MS};
 
@@ -36,14 +42,18 @@ pub struct SessionRecord {
     pub root_tab_id: Option<i64>,
     /// Set when the extension reported the session closed (no recovery then).
     pub closed: bool,
+    /// `"extension"`, `"managed"` or `"cdpConnect"`.
+    pub mode: &'static str,
 }
 
 /// Routes CLI commands to the `/ops` client.
 pub struct Dispatcher {
     ops: OpsClient,
     sessions: Arc<Mutex<HashMap<String, SessionRecord>>>,
+    natives: Mutex<HashMap<String, Arc<NativeBackend>>>,
     relay_status: StatusFn,
     recovery_wait: Duration,
+    profiles_dir: Option<PathBuf>,
 }
 
 /// The tab number of a `tab-N` target id.
@@ -59,22 +69,39 @@ impl Dispatcher {
     /// A dispatcher whose `/ops` client talks to `target`, reading relay facts through `relay_status`.
     pub fn new(target: OpsTarget, relay_status: StatusFn) -> Self {
         let sessions: Arc<Mutex<HashMap<String, SessionRecord>>> = Arc::default();
-        let hook_sessions = sessions.clone();
-        let hook: EventHook = Arc::new(move |ev: &OpsEvent| {
-            if ev.event == event::SESSION_CLOSED || ev.event == event::TAB_CLOSED {
-                if let Some(id) = &ev.ops_session_id {
-                    if let Some(rec) = hook_sessions.lock().expect("sessions lock").get_mut(id) {
-                        rec.closed = true;
-                    }
-                }
-            }
-        });
+        let hook = closed_hook(sessions.clone());
         Dispatcher {
             ops: OpsClient::new(target, Some(hook)),
             sessions,
+            natives: Mutex::default(),
             relay_status,
             recovery_wait: Duration::from_millis(RECOVERY_WAIT_MS),
+            profiles_dir: None,
         }
+    }
+
+    /// Where `launch --no-extension --profile NAME` keeps named profiles (`<config dir>/profiles`).
+    pub fn with_profiles_dir(mut self, dir: PathBuf) -> Self {
+        self.profiles_dir = Some(dir);
+        self
+    }
+
+    /// The hook marking sessions closed on `ops_session_closed` / `ops_tab_closed` (any executor).
+    pub(crate) fn closed_hook(&self) -> EventHook {
+        closed_hook(self.sessions.clone())
+    }
+
+    /// The directory of named managed profiles, if configured.
+    pub(crate) fn profiles_dir(&self) -> Option<&std::path::Path> {
+        self.profiles_dir.as_deref()
+    }
+
+    fn native(&self, session_id: &str) -> Option<Arc<NativeBackend>> {
+        self.natives
+            .lock()
+            .expect("natives lock")
+            .get(session_id)
+            .cloned()
     }
 
     /// Overrides how long recovery waits for the extension (tests).
@@ -93,9 +120,19 @@ impl Dispatcher {
         self.ops.is_connected().await
     }
 
-    /// Closes the `/ops` connection (daemon shutdown).
+    /// Closes the `/ops` connection and every native session (managed browsers are stopped) (daemon shutdown).
     pub async fn close(&self) {
         self.ops.close().await;
+        let natives: Vec<_> = self
+            .natives
+            .lock()
+            .expect("natives lock")
+            .drain()
+            .map(|(_, b)| b)
+            .collect();
+        for backend in natives {
+            backend.shutdown(false).await;
+        }
     }
 
     /// Runs one CLI command.
@@ -110,13 +147,24 @@ impl Dispatcher {
             _ => return Err(invalid("params must be a JSON object")),
         };
         match name {
-            SESSION_LAUNCH | SESSION_CONNECT => self.start_session(name, payload).await,
+            SESSION_LAUNCH | SESSION_CONNECT => match payload.remove("mode") {
+                None => self.start_session(name, payload).await,
+                Some(Value::String(m)) if m == "extension" => {
+                    self.start_session(name, payload).await
+                }
+                Some(mode) => self.start_native(name, &mode, payload).await,
+            },
             n if commands::ALL.contains(&n) => {
                 let session_id = match payload.remove("sessionId") {
                     Some(Value::String(s)) if !s.is_empty() => s,
                     _ => return Err(invalid(format!("Missing sessionId for {name}"))),
                 };
                 let record = self.record(&session_id)?;
+                if let Some(native) = self.native(&session_id) {
+                    return self
+                        .native_command(name, &session_id, &record, native, payload)
+                        .await;
+                }
                 let result = self
                     .with_recovery(name, &session_id, &record, Value::Object(payload))
                     .await;
@@ -179,13 +227,92 @@ impl Dispatcher {
             lease_id,
             root_tab_id,
             closed: false,
+            mode: "extension",
         };
         self.sessions
             .lock()
             .expect("sessions lock")
             .insert(session_id.clone(), record);
         tracing::info!(session_id = %session_id, "session started");
-        Ok(session_output(&session_id, &result))
+        Ok(session_output(&session_id, &result, "extension"))
+    }
+
+    /// Registers a native session started by [`super::native_start`]; returns the CLI's answer.
+    pub(crate) fn add_native(
+        &self,
+        session_id: &str,
+        lease_id: String,
+        reply: &Value,
+        backend: Arc<NativeBackend>,
+    ) -> Value {
+        let mode = backend.mode().as_str();
+        let record = SessionRecord {
+            lease_id,
+            root_tab_id: reply
+                .get("activeTargetId")
+                .and_then(Value::as_str)
+                .and_then(tab_id_of),
+            closed: false,
+            mode,
+        };
+        self.sessions
+            .lock()
+            .expect("sessions lock")
+            .insert(session_id.to_string(), record);
+        self.natives
+            .lock()
+            .expect("natives lock")
+            .insert(session_id.to_string(), backend);
+        tracing::info!(session_id, mode, "native session started");
+        session_output(session_id, reply, mode)
+    }
+
+    /// Runs a command of a native session: no extension recovery (there is no extension to wait for). The
+    /// `mode` the ops runtime reports is the transport's, so `session.status` / `nav.review` get the session's.
+    /// `session.disconnect` also ends the backend (a managed browser is stopped; `closeBrowser` closes a
+    /// cdpConnect browser).
+    async fn native_command(
+        &self,
+        name: &str,
+        session_id: &str,
+        record: &SessionRecord,
+        native: Arc<NativeBackend>,
+        payload: Map<String, Value>,
+    ) -> Result<Value, OpsErrorBody> {
+        let close_browser = payload.get("closeBrowser") == Some(&Value::Bool(true));
+        let payload = Value::Object(payload);
+        let timeout = ops_timeout(name, &payload);
+        let result = native
+            .request(
+                name,
+                Some(session_id),
+                Some(&record.lease_id),
+                payload,
+                timeout,
+            )
+            .await;
+        if name == SESSION_DISCONNECT {
+            self.sessions
+                .lock()
+                .expect("sessions lock")
+                .remove(session_id);
+            self.natives
+                .lock()
+                .expect("natives lock")
+                .remove(session_id);
+            native.shutdown(close_browser).await;
+            if matches!(&result, Err(e) if e.code == ErrorCode::InvalidSession) {
+                return Ok(json!({"ok": true, "alreadyClosed": true}));
+            }
+        }
+        result.map(|mut value| {
+            if matches!(name, commands::SESSION_STATUS | "nav.review")
+                && value.get("mode").is_some()
+            {
+                value["mode"] = json!(record.mode);
+            }
+            value
+        })
     }
 
     async fn with_recovery(
@@ -270,11 +397,24 @@ impl Dispatcher {
     }
 }
 
-/// `{sessionId, mode:"extension", activeTargetId, url, title}` from a `session.launch`/`connect` reply.
-fn session_output(session_id: &str, reply: &Value) -> Value {
+/// The hook marking a session closed when its executor reports `ops_session_closed` / `ops_tab_closed`.
+fn closed_hook(sessions: Arc<Mutex<HashMap<String, SessionRecord>>>) -> EventHook {
+    Arc::new(move |ev: &OpsEvent| {
+        if is_session_end(ev) {
+            if let Some(id) = &ev.ops_session_id {
+                if let Some(rec) = sessions.lock().expect("sessions lock").get_mut(id) {
+                    rec.closed = true;
+                }
+            }
+        }
+    })
+}
+
+/// `{sessionId, mode, activeTargetId, url, title}` from a `session.launch`/`connect` reply.
+fn session_output(session_id: &str, reply: &Value, mode: &str) -> Value {
     let mut out = Map::new();
     out.insert("sessionId".into(), json!(session_id));
-    out.insert("mode".into(), json!("extension"));
+    out.insert("mode".into(), json!(mode));
     for key in ["activeTargetId", "url", "title"] {
         if let Some(v) = reply.get(key) {
             out.insert(key.into(), v.clone());

@@ -4,9 +4,13 @@
 //! - [`dispatch`]: CLI command -> `/ops` request, sessions and leases, recovery (§3.3).
 //! - [`http`]: `POST /command`, `GET /status`, `POST /stop` with bearer auth and a Host allow-list.
 //! - [`relay_host`]: the in-process relay.
+//! - [`native`] and [`native_start`]: managed and cdpConnect sessions, the same ops runtime run natively over
+//!   CDP (issue 6).
 
 pub mod dispatch;
 pub mod http;
+pub mod native;
+pub mod native_start;
 pub mod relay_host;
 
 use std::io::Write;
@@ -85,7 +89,8 @@ pub async fn serve(dir: &Path, opts: ServeOptions) -> Result<(), CliError> {
         token: config.daemon_token.clone(),
         daemon_port,
         relay_port,
-        dispatcher: dispatch::Dispatcher::new(target, status.clone()),
+        dispatcher: dispatch::Dispatcher::new(target, status.clone())
+            .with_profiles_dir(dir.join("profiles")),
         relay_status: status,
         stop: stop.clone(),
     });

@@ -13,6 +13,9 @@ use super::dispatch::StatusFn;
 pub struct HostedRelay {
     handle: Arc<Mutex<Option<odb_relay::RelayHandle>>>,
     port: u16,
+    /// The native messaging bridge (docs/NATIVE.md); `None` when it could not start (logged).
+    #[cfg(unix)]
+    _native: Option<odb_relay::native_bridge::NativeBridge>,
 }
 
 impl HostedRelay {
@@ -32,9 +35,13 @@ impl HostedRelay {
             .await
             .map_err(|e| format!("could not start the relay on 127.0.0.1:{port}: {e:#}"))?;
         let port = handle.port();
+        #[cfg(unix)]
+        let native = crate::native::bridge::start(&handle);
         Ok(HostedRelay {
             handle: Arc::new(Mutex::new(Some(handle))),
             port,
+            #[cfg(unix)]
+            _native: native,
         })
     }
 
@@ -66,7 +73,7 @@ impl HostedRelay {
 }
 
 /// The status of a stopped relay (PROTOCOL.md §1 health reason `relay_down`).
-fn down_status(port: u16) -> StatusResponse {
+pub(crate) fn down_status(port: u16) -> StatusResponse {
     StatusResponse {
         instance_id: String::new(),
         running: false,

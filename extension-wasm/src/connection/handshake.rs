@@ -16,6 +16,7 @@ use super::{after_close, load_settings, unsuppress, Background};
 use crate::chrome::tabs;
 use crate::errors::ConnectError;
 use crate::js::{fetch_text, random_uuid, within};
+use crate::native::NativeHealth;
 use crate::pairing::{self, RelayConfig};
 use crate::settings::Settings;
 use crate::wire::{self, Incoming, TrackedTab};
@@ -48,8 +49,36 @@ fn url(port: u16, path: &str) -> String {
     format!("http://127.0.0.1:{port}{path}")
 }
 
-/// Runs one attempt with the settings read at its start.
+/// Runs one attempt with the settings read at its start: over native messaging first when
+/// `nativeEnabled` (falling back to the WebSocket on any failure), else over the WebSocket only
+/// (preference rule: `crate::native`).
 pub async fn establish(
+    bg: &Rc<Background>,
+    generation: u64,
+    settings: Settings,
+) -> Result<Established, ConnectError> {
+    if !settings.native_enabled {
+        bg.set_native(NativeHealth::Off);
+        return establish_ws(bg, generation, settings).await;
+    }
+    match super::native::establish(bg, generation, &settings).await {
+        Ok(est) => {
+            bg.set_native(NativeHealth::Connected);
+            return Ok(est);
+        }
+        Err(health) => {
+            log!("{}; falling back to the relay WebSocket", health.line());
+            bg.set_native(health);
+        }
+    }
+    if !bg.is_current(generation) {
+        return Err(ConnectError::Superseded);
+    }
+    establish_ws(bg, generation, settings).await
+}
+
+/// One attempt over the `/extension` WebSocket: discovery, pairing, open, then [`finish`].
+async fn establish_ws(
     bg: &Rc<Background>,
     generation: u64,
     mut settings: Settings,
@@ -95,6 +124,18 @@ pub async fn establish(
         Some(Err(e)) => return Err(e),
         None => return Err(ConnectError::SocketOpen("open timeout".into())),
     }
+    finish(bg, socket, tab, token, &settings).await
+}
+
+/// The handshake on an open link (WebSocket or native port): handshake and ack, identity check, the
+/// post-connect health `ping`.
+pub(super) async fn finish(
+    bg: &Rc<Background>,
+    mut socket: Socket,
+    tab: TrackedTab,
+    token: Option<String>,
+    settings: &Settings,
+) -> Result<Established, ConnectError> {
     if !socket.send(&wire::handshake(&tab, token.as_deref())) {
         return Err(ConnectError::SocketOpen("send failed".into()));
     }
@@ -115,12 +156,12 @@ pub async fn establish(
     };
     let ack =
         pairing::validate_ack(&payload).inspect_err(|_| socket.close(1000, REASON_BAD_ACK))?;
-    if pairing::identity_changed(&settings, &ack) {
+    if pairing::identity_changed(settings, &ack) {
         socket.close(1000, REASON_IDENTITY);
         write(bg, &pairing::forget_identity()).await?;
         return Err(ConnectError::IdentityChanged);
     }
-    write(bg, &pairing::persist_ack(&settings, &ack)).await?;
+    write(bg, &pairing::persist_ack(settings, &ack)).await?;
     let ping_id = random_uuid();
     socket.send(&wire::ping(&ping_id));
     let health = within(
@@ -208,7 +249,7 @@ async fn wait_open(socket: &mut Socket) -> Result<(), ConnectError> {
 
 /// Reads frames until `pick` accepts one. `ops_*` frames are handed to the runtime (its answers queue in
 /// the link until the socket is ready); a close fails the attempt and applies what the close means.
-async fn wait_for<T>(
+pub(super) async fn wait_for<T>(
     bg: &Rc<Background>,
     socket: &mut Socket,
     pick: impl Fn(&Incoming) -> Option<T>,

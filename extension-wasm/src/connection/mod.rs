@@ -5,6 +5,7 @@
 //! longer current only closes its own socket and never touches the shared state.
 
 mod handshake;
+mod native;
 mod retry;
 mod session;
 mod socket;
@@ -21,6 +22,7 @@ use crate::backoff::{Backoff, RECONNECT};
 use crate::chrome::storage::{self, Area};
 use crate::host::ChromeHost;
 use crate::link::Link;
+use crate::native::NativeHealth;
 use crate::pairing::{self, CloseAction};
 use crate::settings::{Patch, Settings, ALL_KEYS};
 use crate::status::{connected_note, health_note, LinkStatus, DEFAULT_NOTE};
@@ -88,6 +90,8 @@ pub struct State {
     pub restored: bool,
     /// Values this background wrote to storage, so their `onChanged` echoes are not user changes.
     pub own_writes: HashMap<String, Value>,
+    /// What the last native messaging attempt found (the popup's native line).
+    pub native: NativeHealth,
 }
 
 /// The background worker: ops runtime, outgoing link, connection state.
@@ -138,6 +142,7 @@ pub fn start() {
             manual_off: false,
             restored: false,
             own_writes: HashMap::new(),
+            native: NativeHealth::Off,
         }),
     });
     BACKGROUND.with(|b| *b.borrow_mut() = Some(Rc::clone(&bg)));
@@ -173,6 +178,11 @@ impl Background {
             st.health.clone()
         };
         crate::badge::show(status, health.as_ref());
+    }
+
+    /// Records what the last native messaging attempt found.
+    pub fn set_native(&self, health: NativeHealth) {
+        self.state.borrow_mut().native = health;
     }
 
     /// Records a relay health object (from a pong) and repaints the badge.
@@ -226,7 +236,7 @@ impl Background {
         self.link.send(msg);
     }
 
-    /// `{type:"status", status, note, relayHealth}` for the popup; when not connected, asks `/status`
+    /// `{type:"status", status, note, relayHealth, native, nativeLine}` for the popup; when not connected, asks `/status`
     /// on the stored relay port for fresh health.
     pub async fn status_reply(&self) -> Value {
         let (status, mut note, mut health) = {
@@ -249,7 +259,9 @@ impl Background {
                 }
             }
         }
-        json!({"type": "status", "status": status.as_str(), "note": note, "relayHealth": health})
+        let native = self.state.borrow().native.clone();
+        json!({"type": "status", "status": status.as_str(), "note": note, "relayHealth": health,
+               "native": native.code(), "nativeLine": native.line()})
     }
 }
 
@@ -360,8 +372,8 @@ fn on_established(bg: &Rc<Background>, generation: u64, est: handshake::Establis
 /// Ends the current link without a retry: closes the socket, drops queued messages, tells the runtime.
 fn drop_link(bg: &Background, reason: &str) {
     bg.state.borrow_mut().connected = None;
-    if let Some(ws) = bg.link.clear() {
-        let _ = ws.close_with_code_and_reason(1000, reason);
+    if let Some(sink) = bg.link.clear() {
+        sink.close(1000, reason);
     }
     bg.runtime.on_relay_disconnected();
 }

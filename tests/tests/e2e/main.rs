@@ -8,6 +8,8 @@
 //! - `security`: tokens, Origins, Hosts and `/pair` against the daemon's relay; loopback-only binds; no token in logs.
 //! - `recovery`: the relay is killed and restarted; the extension re-pairs and a new session works.
 //! - `targets`: target-new/use/list/close across two tabs, session status and disconnect.
+//! - `native`: `--transport native`: the relay link over native messaging and the real host, no WebSocket (issue 5).
+//! - `managed`: managed mode and cdpConnect: every command family natively over CDP, and the parity test (issue 6).
 
 mod capture;
 mod clients;
@@ -19,6 +21,8 @@ mod elements;
 mod export;
 mod faults;
 mod frames;
+mod managed;
+mod native;
 mod pages;
 mod pairing;
 mod pointer;

@@ -1,0 +1,167 @@
+//! One host connection: `auth` first, then an extension session through `ws_extension`'s handler.
+//!
+//! Messages on the channel are the `/extension` protocol's text frames, plus three of the channel's own:
+//! `{"type":"auth","token"}` (host -> relay, first frame), `{"type":"auth_ok"}` /
+//! `{"type":"error","code":"unauthorized"}` (the answer), and `{"type":"relay_close","code","reason"}`
+//! (relay -> host, last frame: what a WebSocket close frame would have said).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::net::UnixStream;
+use tokio::sync::mpsc;
+
+use super::frame::{self, ReadEnd};
+use super::MAX_FROM_HOST_BYTES;
+use crate::envelope::Head;
+use crate::guard::token_matches;
+use crate::hub::Hub;
+use crate::outbound::{self, EXTENSION_QUEUE_MESSAGES};
+use crate::ws_extension::{self, Step};
+
+/// How long the host has to send `auth`.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest `auth` frame, in bytes.
+const AUTH_MAX_BYTES: usize = 1024;
+/// Close code and reason for a frame that breaks the channel's framing (WebSocket 1008 equivalent).
+const CLOSE_BAD_FRAME: (u16, &str) = (1008, "Invalid frame");
+
+/// Runs one authenticated-or-refused connection until either side ends it.
+pub(super) async fn run(hub: Arc<Hub>, stream: UnixStream, token: Arc<String>) {
+    let _live = hub.sessions.enter();
+    let (mut rd, mut wr) = stream.into_split();
+    let auth = tokio::time::timeout(AUTH_TIMEOUT, frame::read_text(&mut rd, AUTH_MAX_BYTES)).await;
+    if !matches!(&auth, Ok(Ok(text)) if authorized(text, &token)) {
+        tracing::warn!("native bridge: host failed to authenticate");
+        let refusal = json!({"type": "error", "code": "unauthorized", "message": "Invalid native bridge token."});
+        let _ = frame::write_text(&mut wr, &refusal.to_string()).await;
+        let _ = wr.shutdown().await;
+        return;
+    }
+    if frame::write_text(&mut wr, r#"{"type":"auth_ok"}"#)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let conn = hub.next_conn();
+    let (out, mut rx) = outbound::channel(conn, EXTENSION_QUEUE_MESSAGES);
+    if !hub.extension_open(out) {
+        close(
+            &mut wr,
+            1000,
+            odb_protocol::limits::CLOSE_REASON_RELAY_STOPPED,
+        )
+        .await;
+        return;
+    }
+    tracing::info!(
+        conn,
+        "native bridge: extension connected over native messaging"
+    );
+    let (in_tx, mut in_rx) = mpsc::channel::<Result<String, ReadEnd>>(8);
+    let reader = tokio::spawn(async move {
+        loop {
+            let item = frame::read_text(&mut rd, MAX_FROM_HOST_BYTES).await;
+            let last = item.is_err();
+            if in_tx.send(item).await.is_err() || last {
+                break;
+            }
+        }
+    });
+    let ending: Option<(u16, String)> = loop {
+        tokio::select! {
+            inbound = in_rx.recv() => match inbound {
+                Some(Ok(text)) => match on_inbound(&hub, conn, &text) {
+                    Step::Continue => {}
+                    Step::Reply(reply) | Step::Acked(reply) => {
+                        if frame::write_text(&mut wr, &reply).await.is_err() {
+                            break None;
+                        }
+                    }
+                    Step::Close(code, reason) => break Some((code, reason.to_string())),
+                },
+                Some(Err(ReadEnd::Bad(why))) => {
+                    tracing::warn!(%why, "native bridge: bad frame from the host");
+                    break Some((CLOSE_BAD_FRAME.0, CLOSE_BAD_FRAME.1.to_string()));
+                }
+                Some(Err(ReadEnd::Io(e))) => {
+                    tracing::debug!(error = %e, "native bridge: host channel failed");
+                    break None;
+                }
+                Some(Err(ReadEnd::Eof)) | None => break None,
+            },
+            routed = rx.rx.recv() => match routed {
+                Some(text) => {
+                    rx.dequeued(text.len());
+                    if frame::write_text(&mut wr, &text).await.is_err() {
+                        break None;
+                    }
+                }
+                None => break rx.close_request(),
+            },
+            changed = rx.close.changed() => match (changed, rx.close_request()) {
+                (Ok(()), Some(request)) => {
+                    while let Ok(text) = rx.rx.try_recv() {
+                        rx.dequeued(text.len());
+                        if frame::write_text(&mut wr, &text).await.is_err() {
+                            break;
+                        }
+                    }
+                    break Some(request);
+                }
+                (Ok(()), None) => {}
+                (Err(_), request) => break request,
+            },
+        }
+    };
+    hub.extension_closed(conn);
+    reader.abort();
+    if let Some((code, reason)) = ending {
+        close(&mut wr, code, &reason).await;
+    }
+    tracing::info!(conn, "native bridge: extension disconnected");
+}
+
+/// Whether `text` is `{"type":"auth","token":<token>}` (constant-time compare).
+fn authorized(text: &str, token: &str) -> bool {
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    value.get("type").and_then(Value::as_str) == Some("auth")
+        && token_matches(Some(token), value.get("token").and_then(Value::as_str))
+}
+
+/// Hands one extension message to the `/extension` handler. A `handshake` gets the relay's own token
+/// put in (the channel is authenticated; see the module docs of `native_bridge`).
+fn on_inbound(hub: &Hub, conn: u64, text: &str) -> Step {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    if Head::parse(text).is_some_and(|h| h.kind() == Some("handshake")) {
+        if let Some(with_token) = with_relay_token(text, hub.id.token.as_deref()) {
+            return ws_extension::handle(hub, conn, loopback, &with_token);
+        }
+    }
+    ws_extension::handle(hub, conn, loopback, text)
+}
+
+/// `text` (a handshake) with `payload.pairingToken` set to `token`; `None` when it has no object payload.
+fn with_relay_token(text: &str, token: Option<&str>) -> Option<String> {
+    let mut value: Value = serde_json::from_str(text).ok()?;
+    let payload = value.get_mut("payload")?.as_object_mut()?;
+    match token {
+        Some(t) => payload.insert("pairingToken".into(), Value::String(t.to_string())),
+        None => payload.remove("pairingToken"),
+    };
+    Some(value.to_string())
+}
+
+/// Sends `relay_close` and shuts the write side.
+async fn close(wr: &mut OwnedWriteHalf, code: u16, reason: &str) {
+    let msg = json!({"type": "relay_close", "code": code, "reason": reason});
+    let _ = frame::write_text(wr, &msg.to_string()).await;
+    let _ = wr.shutdown().await;
+}

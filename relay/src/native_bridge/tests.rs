@@ -1,0 +1,185 @@
+//! The bridge on a real Unix socket: directory checks, authentication (SECURITY.md E8), and an extension
+//! session whose handshake, ping and `/status` facts match the `/extension` socket's.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::net::UnixStream;
+
+use super::frame::{read_text, write_text};
+use super::*;
+use crate::config::RelayConfig;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const RELAY_TOKEN: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+/// A temp directory removed on drop.
+struct Tmp(PathBuf);
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn relay() -> crate::RelayHandle {
+    crate::start(RelayConfig {
+        port: 0,
+        token: Some(RELAY_TOKEN.into()),
+        ..RelayConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn private_dir() -> (Tmp, PathBuf) {
+    let tmp = Tmp(std::env::temp_dir().join(format!("odb-bridge-{}", uuid::Uuid::new_v4())));
+    std::fs::create_dir(&tmp.0).unwrap();
+    let dir = tmp.0.join("native");
+    (tmp, dir)
+}
+
+async fn send(s: &mut UnixStream, v: Value) {
+    write_text(s, &v.to_string()).await.unwrap();
+}
+
+async fn recv(s: &mut UnixStream) -> Value {
+    let text = tokio::time::timeout(Duration::from_secs(5), read_text(s, 1 << 24))
+        .await
+        .expect("a frame within 5 s")
+        .expect("a frame");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn handshake() -> Value {
+    json!({"type":"handshake","payload":{"tabId":-1,"url":"","title":""}})
+}
+
+#[tokio::test]
+async fn creates_a_private_dir_and_token_file() {
+    let relay = relay().await;
+    let (_tmp, dir) = private_dir();
+    let bridge = relay
+        .serve_native(NativeBridgeConfig {
+            dir: dir.clone(),
+            auth_token: TOKEN.into(),
+        })
+        .unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(TOKEN_FILE)), 0o600);
+    assert_eq!(mode(bridge.socket_path()), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(dir.join(TOKEN_FILE)).unwrap(),
+        TOKEN
+    );
+    drop(bridge);
+    assert!(!dir.join(SOCKET_FILE).exists() && !dir.join(TOKEN_FILE).exists());
+}
+
+#[tokio::test]
+async fn refuses_a_group_accessible_dir_and_a_live_socket() {
+    let relay = relay().await;
+    let (_tmp, dir) = private_dir();
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = NativeBridgeConfig {
+        dir: dir.clone(),
+        auth_token: TOKEN.into(),
+    };
+    let err = relay.serve_native(cfg.clone()).err().expect("refused");
+    assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let _first = relay.serve_native(cfg.clone()).unwrap();
+    let err = relay
+        .serve_native(cfg)
+        .err()
+        .expect("second bridge refused");
+    assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_token_is_refused_and_never_reaches_the_hub() {
+    let relay = relay().await;
+    let (_tmp, dir) = private_dir();
+    let bridge = relay
+        .serve_native(NativeBridgeConfig {
+            dir,
+            auth_token: TOKEN.into(),
+        })
+        .unwrap();
+    for first in [
+        json!({"type":"auth","token":"0".repeat(64)}),
+        handshake(),
+        json!({"type":"auth"}),
+    ] {
+        let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
+        send(&mut s, first).await;
+        let answer = recv(&mut s).await;
+        assert_eq!(answer["code"], "unauthorized", "{answer}");
+        assert!(matches!(
+            read_text(&mut s, 1024).await,
+            Err(super::frame::ReadEnd::Eof)
+        ));
+    }
+    assert!(!relay.status().extension_connected);
+}
+
+#[tokio::test]
+async fn an_authenticated_host_is_the_extension_without_a_pairing_token() {
+    let relay = relay().await;
+    let (_tmp, dir) = private_dir();
+    let bridge = relay
+        .serve_native(NativeBridgeConfig {
+            dir,
+            auth_token: TOKEN.into(),
+        })
+        .unwrap();
+    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
+    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
+    assert_eq!(recv(&mut s).await, json!({"type":"auth_ok"}));
+    send(&mut s, handshake()).await;
+    let ack = recv(&mut s).await;
+    assert_eq!(ack["type"], "handshakeAck", "{ack}");
+    assert_eq!(ack["payload"]["relayPort"], relay.port());
+    send(&mut s, json!({"type":"ping","id":"p1"})).await;
+    let pong = recv(&mut s).await;
+    assert_eq!(
+        (pong["type"].as_str(), pong["id"].as_str()),
+        (Some("pong"), Some("p1"))
+    );
+    let status = relay.status();
+    assert!(status.extension_connected && status.extension_handshake_complete);
+    drop(s);
+    for _ in 0..50 {
+        if !relay.status().extension_connected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the slot is freed when the host goes away");
+}
+
+#[tokio::test]
+async fn relay_stop_sends_relay_close() {
+    let relay = relay().await;
+    let (_tmp, dir) = private_dir();
+    let bridge = relay
+        .serve_native(NativeBridgeConfig {
+            dir,
+            auth_token: TOKEN.into(),
+        })
+        .unwrap();
+    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
+    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
+    recv(&mut s).await;
+    send(&mut s, handshake()).await;
+    recv(&mut s).await;
+    relay.shutdown().await;
+    let close = recv(&mut s).await;
+    assert_eq!(
+        close,
+        json!({"type":"relay_close","code":1000,"reason":"Relay stopped"})
+    );
+}

@@ -27,33 +27,6 @@ pub(crate) fn capture(name: &str) -> PageCapture {
     page
 }
 
-fn show(e: &Element) -> String {
-    format!(
-        "{}{} {:?}{}{}{}",
-        e.frame_id.as_deref().map(|_| "[oopif] ").unwrap_or(""),
-        e.role,
-        e.name,
-        if e.value.is_empty() {
-            String::new()
-        } else {
-            format!(" value={:?}", e.value)
-        },
-        if e.disabled { " disabled" } else { "" },
-        if e.checked { " checked" } else { "" },
-    )
-}
-
-#[test]
-#[ignore]
-fn print_fixture() {
-    for name in ["names", "frames", "login", "controlled", "widgets", "links"] {
-        println!("== {name}");
-        for e in collect(&capture(name), None).elements {
-            println!("{}", show(&e));
-        }
-    }
-}
-
 /// `(backendDOMNodeId, role, name)` of the AX nodes Chromium exposes with a kept role, from `<name>.ax.json`.
 fn ax_lines(name: &str) -> Vec<(i64, String, String)> {
     let path = format!("{}/fixtures/{name}.ax.json", env!("CARGO_MANIFEST_DIR"));

@@ -22,6 +22,7 @@ mod export;
 mod faults;
 mod frames;
 mod managed;
+mod managed_parity;
 mod native;
 mod pages;
 mod pairing;

@@ -52,6 +52,27 @@ async fn recv(s: &mut UnixStream) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// A bridge on a fresh private directory of `relay`, authenticated by [`TOKEN`]; the directory lives as long as the
+/// returned guard.
+fn bridge(relay: &crate::RelayHandle) -> (Tmp, crate::native_bridge::NativeBridge) {
+    let (tmp, dir) = private_dir();
+    let bridge = relay
+        .serve_native(NativeBridgeConfig {
+            dir,
+            auth_token: TOKEN.into(),
+        })
+        .unwrap();
+    (tmp, bridge)
+}
+
+/// Connects to `bridge` and authenticates (`auth` -> `auth_ok`).
+async fn authed(bridge: &crate::native_bridge::NativeBridge) -> UnixStream {
+    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
+    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
+    assert_eq!(recv(&mut s).await, json!({"type":"auth_ok"}));
+    s
+}
+
 fn handshake() -> Value {
     json!({"type":"handshake","payload":{"tabId":-1,"url":"","title":""}})
 }
@@ -102,13 +123,7 @@ async fn refuses_a_group_accessible_dir_and_a_live_socket() {
 #[tokio::test]
 async fn wrong_or_missing_token_is_refused_and_never_reaches_the_hub() {
     let relay = relay().await;
-    let (_tmp, dir) = private_dir();
-    let bridge = relay
-        .serve_native(NativeBridgeConfig {
-            dir,
-            auth_token: TOKEN.into(),
-        })
-        .unwrap();
+    let (_tmp, bridge) = bridge(&relay);
     for first in [
         json!({"type":"auth","token":"0".repeat(64)}),
         handshake(),
@@ -129,16 +144,8 @@ async fn wrong_or_missing_token_is_refused_and_never_reaches_the_hub() {
 #[tokio::test]
 async fn an_authenticated_host_is_the_extension_without_a_pairing_token() {
     let relay = relay().await;
-    let (_tmp, dir) = private_dir();
-    let bridge = relay
-        .serve_native(NativeBridgeConfig {
-            dir,
-            auth_token: TOKEN.into(),
-        })
-        .unwrap();
-    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
-    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
-    assert_eq!(recv(&mut s).await, json!({"type":"auth_ok"}));
+    let (_tmp, bridge) = bridge(&relay);
+    let mut s = authed(&bridge).await;
     send(&mut s, handshake()).await;
     let ack = recv(&mut s).await;
     assert_eq!(ack["type"], "handshakeAck", "{ack}");
@@ -164,16 +171,8 @@ async fn an_authenticated_host_is_the_extension_without_a_pairing_token() {
 #[tokio::test]
 async fn relay_stop_sends_relay_close() {
     let relay = relay().await;
-    let (_tmp, dir) = private_dir();
-    let bridge = relay
-        .serve_native(NativeBridgeConfig {
-            dir,
-            auth_token: TOKEN.into(),
-        })
-        .unwrap();
-    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
-    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
-    recv(&mut s).await;
+    let (_tmp, bridge) = bridge(&relay);
+    let mut s = authed(&bridge).await;
     send(&mut s, handshake()).await;
     recv(&mut s).await;
     relay.shutdown().await;

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use odb_protocol::http::ExtensionTransport;
 use odb_protocol::OpsErrorBody;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -24,6 +25,8 @@ pub struct DaemonClient {
     pub daemon_port: u16,
     /// The relay port the daemon uses.
     pub relay_port: u16,
+    /// `--transport`: the extension link every command must run over (`None` = either).
+    pub transport: Option<ExtensionTransport>,
     token: String,
     http: reqwest::Client,
 }
@@ -58,24 +61,26 @@ impl DaemonClient {
         Ok(DaemonClient {
             daemon_port,
             relay_port,
+            transport: None,
             token: config.daemon_token,
             http,
         })
     }
 
-    /// Runs `name` with `params` in the daemon; the `data` on success.
+    /// Runs `name` with `params` in the daemon; the `data` on success. With [`DaemonClient::transport`] set,
+    /// the body carries `"transport":"websocket"|"native"` and the daemon refuses to run the command over
+    /// the other extension link (`daemon::transport`).
     ///
     /// # Errors
     /// Exit 10 when the daemon is unreachable; exit 2 with `[<code>] <message>` for command errors.
     pub async fn command(&self, name: &str, params: Value) -> Result<Value, CliError> {
         let timeout = cli_timeout(name, &params);
-        self.send(
-            reqwest::Method::POST,
-            "/command",
-            Some(json!({"name": name, "params": params})),
-            timeout,
-        )
-        .await
+        let mut body = json!({"name": name, "params": params});
+        if let Some(transport) = self.transport {
+            body["transport"] = json!(transport.as_str());
+        }
+        self.send(reqwest::Method::POST, "/command", Some(body), timeout)
+            .await
     }
 
     /// `GET /status`: `{daemon:{...}, relay:{...}}`.

@@ -72,6 +72,32 @@ pub struct StatusResponse {
     /// The last failed extension handshake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_handshake_error: Option<HandshakeError>,
+    /// How the extension holding the slot reaches the relay: `"websocket"` (`/extension`) or `"native"`
+    /// (native messaging through the host and the native bridge); `null` without an extension. Our
+    /// addition to the TS body (docs/PARITY_DECLARED_DIVERGENCES.md D68); clients that do not know it ignore it.
+    #[serde(default)]
+    pub extension_transport: Option<ExtensionTransport>,
+}
+
+/// The two ways the extension reaches the relay (`/status` `extensionTransport`; CLI `--transport`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtensionTransport {
+    /// The `/extension` WebSocket on 127.0.0.1:<relayPort> (PROTOCOL.md §2.1).
+    Websocket,
+    /// Chrome native messaging, through `opendevbrowser-native-host` and the relay's native bridge
+    /// (PROTOCOL.md §5; docs/NATIVE.md).
+    Native,
+}
+
+impl ExtensionTransport {
+    /// The wire string: `"websocket"` or `"native"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtensionTransport::Websocket => "websocket",
+            ExtensionTransport::Native => "native",
+        }
+    }
 }
 
 /// Error body of HTTP refusals: `{"error":"Forbidden: extension origin required"}`.

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use odb_protocol::extension::{HandshakeError, RelayHealth};
-use odb_protocol::http::{ConfigResponse, StatusResponse};
+use odb_protocol::http::{ConfigResponse, ExtensionTransport, StatusResponse};
 use odb_protocol::limits::{self, close_code};
 
 use crate::config::Timings;
@@ -89,6 +89,8 @@ pub(crate) struct State {
     pub cdp: Option<Outbound>,
     pub owned_tabs: HashSet<i64>,
     pub last_handshake_error: Option<HandshakeError>,
+    /// Extension connections (slot holder or pending) that arrived through the native bridge.
+    pub native_conns: HashSet<u64>,
 }
 
 /// The socket holding the single extension slot.
@@ -166,6 +168,7 @@ impl Hub {
                 cdp: None,
                 owned_tabs: HashSet::new(),
                 last_handshake_error: None,
+                native_conns: HashSet::new(),
             }),
         }
     }
@@ -242,6 +245,13 @@ impl Hub {
             pairing_required: h.pairing_required,
             last_handshake_error: h.last_handshake_error.clone(),
             health: h,
+            extension_transport: s.extension.as_ref().map(|e| {
+                if s.native_conns.contains(&e.out.conn) {
+                    ExtensionTransport::Native
+                } else {
+                    ExtensionTransport::Websocket
+                }
+            }),
         }
     }
 

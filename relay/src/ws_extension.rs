@@ -237,6 +237,18 @@ impl Hub {
         true
     }
 
+    /// [`Hub::extension_open`] for a connection of the native bridge: `/status` then reports
+    /// `extensionTransport: "native"` while it holds the slot.
+    pub(crate) fn extension_open_native(&self, out: Outbound) -> bool {
+        let conn = out.conn;
+        self.lock().native_conns.insert(conn);
+        let opened = self.extension_open(out);
+        if !opened {
+            self.lock().native_conns.remove(&conn);
+        }
+        opened
+    }
+
     /// Whether socket `conn` holds the extension slot.
     fn is_extension(&self, conn: u64) -> bool {
         self.lock()
@@ -277,6 +289,7 @@ impl Hub {
     /// "Extension disconnected.".
     pub(crate) fn extension_closed(&self, conn: u64) {
         let mut s = self.lock();
+        s.native_conns.remove(&conn);
         if s.extension.as_ref().is_some_and(|e| e.out.conn == conn) {
             s.extension = None;
             s.drop_dependents(limits::CLOSE_REASON_EXTENSION_DISCONNECTED);

@@ -181,9 +181,24 @@ impl Drop for Daemon {
 
 /// Runs `opendevbrowser <args>` with `OPENDEVBROWSER_CONFIG_DIR=config_dir`, no stdin, 120 s at most.
 pub fn run_cli(config_dir: &Path, args: &[&str]) -> CliRun {
-    let out = Command::new(cli_binary())
+    run_cli_env(config_dir, args, &[])
+}
+
+/// [`run_cli`] with more environment variables (e.g. a temporary `HOME` for `native install`); an empty value
+/// removes the variable.
+pub fn run_cli_env(config_dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> CliRun {
+    let mut command = Command::new(cli_binary());
+    command
         .args(args)
-        .env("OPENDEVBROWSER_CONFIG_DIR", config_dir)
+        .env("OPENDEVBROWSER_CONFIG_DIR", config_dir);
+    for (key, value) in env {
+        if value.as_os_str().is_empty() {
+            command.env_remove(key);
+        } else {
+            command.env(key, value);
+        }
+    }
+    let out = command
         .stdin(Stdio::null())
         .output()
         .expect("run opendevbrowser");

@@ -7,6 +7,7 @@
 //! - [`env`]: [`env::TestEnv`], daemon + browser + fixtures together.
 //! - [`cdp`]: [`cdp::BrowserCdp`], a browser-level CDP client for fault tests (crashing a renderer).
 //! - [`managed`]: managed sessions (`launch --no-extension`) and [`managed::DebugBrowser`] for cdpConnect.
+//! - [`native`]: a browser linked over native messaging through the real host.
 //! - [`ops`]: [`ops::RawOps`], a bare `/ops` client for multi-client and bad-input tests.
 
 pub mod cdp;
@@ -14,6 +15,7 @@ pub mod daemon;
 pub mod env;
 pub mod fixtures;
 pub mod managed;
+pub mod native;
 pub mod ops;
 pub mod paths;
 

@@ -1,6 +1,7 @@
 //! Flag value parsers and the argument groups shared by session commands (CLI.md "Conventions").
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use odb_protocol::http::ExtensionTransport;
 use serde_json::{Map, Value};
 
 /// Positive integer flags take plain decimal digits: `+5`, `0x10`, `1e3`, `-1`, `0` and empty are refused.
@@ -52,6 +53,24 @@ pub fn non_empty(raw: &str) -> Result<String, String> {
 pub fn port(raw: &str) -> Result<u16, String> {
     let n = positive_u64(raw)?;
     u16::try_from(n).map_err(|_| format!("{n} is not a port (1-65535)"))
+}
+
+/// `--transport relay|native` (CLI.md "Transport flags"): the extension link a command must run over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// The relay's `/extension` WebSocket on 127.0.0.1:<relayPort>.
+    Relay,
+    /// Chrome native messaging through `opendevbrowser-native-host` (docs/NATIVE.md).
+    Native,
+}
+
+impl From<TransportArg> for ExtensionTransport {
+    fn from(arg: TransportArg) -> Self {
+        match arg {
+            TransportArg::Relay => ExtensionTransport::Websocket,
+            TransportArg::Native => ExtensionTransport::Native,
+        }
+    }
 }
 
 /// `--session-id` (required by every session command).

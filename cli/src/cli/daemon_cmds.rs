@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
+use odb_protocol::http::ExtensionTransport;
 use serde_json::{json, Value};
 
 use super::args::port;
@@ -28,7 +29,7 @@ pub struct ServeArgs {
     pub stop: bool,
 }
 
-/// `status [--session-id ID]`.
+/// `status [--session-id ID]`; with the global `--transport native`, the native host report instead.
 #[derive(Args, Debug)]
 pub struct StatusArgs {
     /// Show this session's status (`session.status`) instead of the daemon's.
@@ -78,6 +79,9 @@ pub async fn serve(args: ServeArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
 /// # Errors
 /// Exit 10 without a daemon; exit 2 for daemon/ops errors.
 pub async fn status(args: StatusArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
+    if args.session_id.is_none() && ctx.transport == Some(ExtensionTransport::Native) {
+        return native_status(ctx).await;
+    }
     let client = ctx.client()?;
     if let Some(session_id) = args.session_id {
         let data = client
@@ -87,6 +91,26 @@ pub async fn status(args: StatusArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     }
     let data = client.status().await?;
     Ok(Outcome::data(data.clone(), status_text(&data)))
+}
+
+/// `status --transport native`: installed / reachable / paired ([`crate::native::report`]). Exit 0 with the
+/// report whatever it says (it is a diagnosis), also without a daemon.
+///
+/// # Errors
+/// Exit 2 without a home or config directory.
+pub async fn native_status(ctx: &Ctx) -> Result<Outcome, CliError> {
+    use crate::native::{bridge, install, locations, report};
+    let dirs =
+        locations::UserDirs::from_env().ok_or_else(|| CliError::execution("no home directory"))?;
+    let browsers = install::status(locations::Os::current(), &dirs, &install::SystemRegistry);
+    let native_dir = bridge::native_dir().map_err(|e| CliError::execution(e.to_string()))?;
+    let daemon = match ctx.client() {
+        Ok(client) => client.status().await.map_err(|e| e.message),
+        Err(e) => Err(e.message),
+    };
+    let report = report::build(browsers, &native_dir, &daemon);
+    let data = serde_json::to_value(&report).map_err(|e| CliError::execution(e.to_string()))?;
+    Ok(Outcome::data(data, report::text(&report)))
 }
 
 /// Text lines for `status`.
@@ -112,6 +136,9 @@ pub fn status_text(data: &Value) -> String {
         "pairingRequired",
     ] {
         lines.push(format!("{key}: {}", scalar(&r[key])));
+    }
+    if let Some(t) = r["extensionTransport"].as_str() {
+        lines.push(format!("extensionTransport: {t}"));
     }
     lines.push(format!("health: {}", scalar(&r["health"]["reason"])));
     lines.push(format!("sessions: {}", scalar(&d["sessions"])));

@@ -47,6 +47,7 @@ use crate::client::DaemonClient;
 use crate::config;
 use crate::exit::{self, CliError};
 use crate::output::{render_error, render_success, Outcome, OutputFormat};
+use odb_protocol::http::ExtensionTransport;
 
 /// `opendevbrowser`: drive Chrome through the OpenDevBrowser Relay extension.
 #[derive(Debug, Parser)]
@@ -61,6 +62,11 @@ pub struct Cli {
     /// Never prompt (fail fast and print the alternatives instead).
     #[arg(long = "no-interactive", visible_alias = "no-prompt", global = true)]
     pub no_interactive: bool,
+    /// The extension link to use: `relay` (the WebSocket) or `native` (native messaging); default: the one the
+    /// extension is on. Session commands fail if the extension is linked the other way; `status --transport
+    /// native` reports the native host (installed, reachable, paired).
+    #[arg(long, global = true, value_enum)]
+    pub transport: Option<args::TransportArg>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -180,6 +186,8 @@ pub struct Ctx {
     pub quiet: bool,
     /// `--no-interactive`.
     pub no_interactive: bool,
+    /// `--transport` (`None` = either link).
+    pub transport: Option<ExtensionTransport>,
 }
 
 impl Ctx {
@@ -188,7 +196,9 @@ impl Ctx {
     /// # Errors
     /// See [`DaemonClient::locate`].
     pub fn client(&self) -> Result<DaemonClient, CliError> {
-        DaemonClient::locate(&self.dir)
+        let mut client = DaemonClient::locate(&self.dir)?;
+        client.transport = self.transport;
+        Ok(client)
     }
 }
 
@@ -217,7 +227,11 @@ where
         format: cli.output_format,
         quiet: cli.quiet,
         no_interactive: cli.no_interactive,
+        transport: cli.transport.map(ExtensionTransport::from),
     };
+    if let Some(refused) = transport_refused(&cli.command, cli.transport) {
+        return finish(Err(refused), ctx.format, ctx.quiet);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -310,6 +324,20 @@ async fn dispatch(command: Command, ctx: &Ctx) -> Result<Outcome, CliError> {
         Command::Rpc(a) => rpc_cmds::rpc(a, ctx).await,
         Command::Run(a) => run_cmds::run(a, ctx).await,
     }
+}
+
+/// `--transport` on a command that has no extension link to pick: a usage error (exit 1).
+fn transport_refused(command: &Command, transport: Option<args::TransportArg>) -> Option<CliError> {
+    transport?;
+    let name = match command {
+        Command::Serve(_) => "serve (the daemon serves both links at once)",
+        Command::Native(_) => "native (use: opendevbrowser status --transport native)",
+        Command::Run(_) => "run (it drives a managed browser over CDP, without the extension)",
+        _ => return None,
+    };
+    Some(CliError::usage(format!(
+        "--transport does not apply to {name}"
+    )))
 }
 
 /// The working directory `upload` resolves relative paths against.

@@ -11,6 +11,7 @@
 use std::time::{Duration, Instant};
 
 use clap::{ArgGroup, Args};
+use odb_protocol::http::ExtensionTransport;
 use odb_protocol::ErrorCode;
 use serde_json::{json, Map, Value};
 
@@ -109,31 +110,48 @@ fn extension_ready(status: &Value) -> bool {
     relay["extensionConnected"] == true && relay["extensionHandshakeComplete"] == true
 }
 
-/// Checks the relay for a connected, handshaken extension; waits up to `wait` (polling every 250 ms) if given.
-async fn require_extension(client: &DaemonClient, wait: Option<Duration>) -> Result<(), CliError> {
+/// The link the extension is on, from the daemon's status (`relay.extensionTransport`, D68).
+fn linked_over(status: &Value) -> Option<ExtensionTransport> {
+    serde_json::from_value(status["relay"]["extensionTransport"].clone()).ok()
+}
+
+/// Checks the relay for a connected, handshaken extension (on the `want` link when given); waits up to
+/// `wait` (polling every 250 ms) if given.
+///
+/// # Errors
+/// Exit 2 `[ops_unavailable]`: not connected (naming the alternatives), or linked over the other transport
+/// (naming the fix).
+async fn require_extension(
+    client: &DaemonClient,
+    wait: Option<Duration>,
+    want: Option<ExtensionTransport>,
+) -> Result<(), CliError> {
     let started = Instant::now();
     loop {
-        if extension_ready(&client.status().await?) {
+        let status = client.status().await?;
+        let ready = extension_ready(&status);
+        let linked = linked_over(&status);
+        if ready && (want.is_none() || linked == want) {
             return Ok(());
         }
         match wait {
             Some(limit) if started.elapsed() < limit => {
                 tokio::time::sleep(Duration::from_millis(EXTENSION_POLL_MS)).await;
+                continue;
             }
-            Some(limit) => {
-                let ms = limit.as_millis() as u64;
-                return Err(CliError::execution(not_connected_message(
-                    client.relay_port,
-                    Some(ms),
-                )));
-            }
-            None => {
-                return Err(CliError::execution(not_connected_message(
-                    client.relay_port,
-                    None,
-                )))
-            }
+            _ => {}
         }
+        if let (true, Some(want), Some(actual)) = (ready, want, linked) {
+            return Err(CliError::coded(
+                ErrorCode::OpsUnavailable,
+                crate::daemon::transport::mismatch_message(want, actual),
+            ));
+        }
+        let waited = wait.map(|limit| limit.as_millis() as u64);
+        return Err(CliError::execution(not_connected_message(
+            client.relay_port,
+            waited,
+        )));
     }
 }
 
@@ -177,6 +195,12 @@ pub fn managed_params(args: &LaunchArgs) -> Value {
 /// errors; exit 10 without a daemon.
 pub async fn launch(args: LaunchArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     if args.no_extension {
+        if let Some(t) = ctx.transport {
+            return Err(CliError::usage(format!(
+                "--transport {} is for extension sessions; --no-extension drives the browser over CDP directly",
+                crate::daemon::transport::flag_word(t)
+            )));
+        }
         let client = ctx.client()?;
         let data = client
             .command("session.launch", managed_params(&args))
@@ -194,7 +218,7 @@ pub async fn launch(args: LaunchArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
     let wait = args
         .wait_for_extension
         .then(|| Duration::from_millis(args.wait_timeout_ms));
-    require_extension(&client, wait).await?;
+    require_extension(&client, wait, ctx.transport).await?;
     let mut params = Map::new();
     if let Some(url) = args.start_url {
         params.insert("startUrl".into(), Value::String(url));
@@ -265,7 +289,7 @@ pub async fn connect(args: ConnectArgs, ctx: &Ctx) -> Result<Outcome, CliError> 
             ),
         ));
     }
-    require_extension(&client, None).await?;
+    require_extension(&client, None, ctx.transport).await?;
     let data = client.command("session.connect", json!({})).await?;
     Ok(Outcome::data(data.clone(), session_text(&data)))
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use odb_protocol::commands::{self, SESSION_CONNECT, SESSION_DISCONNECT, SESSION_LAUNCH};
-use odb_protocol::http::StatusResponse;
+use odb_protocol::http::{ExtensionTransport, StatusResponse};
 use odb_protocol::ops::OpsEvent;
 use odb_protocol::{ErrorCode, OpsErrorBody};
 use serde_json::{json, Map, Value};
@@ -133,6 +133,32 @@ impl Dispatcher {
         for backend in natives {
             backend.shutdown(false).await;
         }
+    }
+
+    /// [`Dispatcher::handle`] for a command that may ask for one extension link (`--transport`): with
+    /// `transport` set, the session's mode and the relay's `extensionTransport` are checked first
+    /// ([`super::transport::check`]).
+    ///
+    /// # Errors
+    /// As [`super::transport::check`], then as [`Dispatcher::handle`].
+    pub async fn handle_on(
+        &self,
+        name: &str,
+        params: Value,
+        transport: Option<ExtensionTransport>,
+    ) -> Result<Value, OpsErrorBody> {
+        if let Some(want) = transport {
+            let mode = super::transport::command_mode(name, &params, |id| {
+                self.sessions
+                    .lock()
+                    .expect("sessions lock")
+                    .get(id)
+                    .map(|r| r.mode)
+            });
+            let status = (self.relay_status)().await;
+            super::transport::check(want, mode, &status)?;
+        }
+        self.handle(name, params).await
     }
 
     /// Runs one CLI command.

@@ -48,6 +48,11 @@ fn error(code: &str, message: &str) -> Value {
 }
 
 fn status(ready: bool) -> StatusFn {
+    status_on(ready, ready.then_some(ExtensionTransport::Websocket))
+}
+
+/// A relay status whose extension is `ready` (connected and handshaken) over `transport`.
+fn status_on(ready: bool, transport: Option<ExtensionTransport>) -> StatusFn {
     Arc::new(move || {
         Box::pin(async move {
             StatusResponse {
@@ -83,6 +88,7 @@ fn status(ready: bool) -> StatusFn {
                     last_handshake_error: None,
                 },
                 last_handshake_error: None,
+                extension_transport: transport,
             }
         })
     })
@@ -252,4 +258,43 @@ fn tab_ids_parse_from_target_ids() {
     assert_eq!(tab_id_of("tab-12"), Some(12));
     assert_eq!(tab_id_of("ABCDEF"), None);
     assert_eq!(tab_id_of("tab-x"), None);
+}
+
+#[tokio::test]
+async fn a_transport_mismatch_is_refused_before_anything_reaches_the_extension() {
+    let answer: Answer = Arc::new(|m| match m["command"].as_str().unwrap() {
+        "session.launch" => launch_reply(),
+        _ => ok(json!({"finalUrl":"http://b/"})),
+    });
+    let (port, seen) = fake(answer).await;
+    let d = Dispatcher::new(
+        OpsTarget { port, token: None },
+        status_on(true, Some(ExtensionTransport::Native)),
+    );
+    let native = Some(ExtensionTransport::Native);
+    let websocket = Some(ExtensionTransport::Websocket);
+    let err = d
+        .handle_on("session.launch", json!({}), websocket)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::OpsUnavailable);
+    assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+    d.handle_on("session.launch", json!({}), native)
+        .await
+        .unwrap();
+    let goto = json!({"sessionId":"S1","url":"http://b/"});
+    assert!(d
+        .handle_on("nav.goto", goto.clone(), websocket)
+        .await
+        .is_err());
+    assert_eq!(
+        d.handle_on("nav.goto", goto, native).await.unwrap()["finalUrl"],
+        "http://b/"
+    );
+    let managed = d
+        .handle_on("session.launch", json!({"mode":"managed"}), native)
+        .await
+        .unwrap_err();
+    assert_eq!(managed.code, ErrorCode::InvalidRequest);
+    assert_eq!(seen.lock().unwrap().len(), 2, "launch and one goto");
 }

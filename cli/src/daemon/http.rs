@@ -1,8 +1,8 @@
 //! The daemon's control endpoint on 127.0.0.1:<daemonPort> (PROTOCOL.md "Process topology"):
 //!
 //! ```text
-//! POST /command  {"name":"nav.goto","params":{...}} -> {"ok":true,"data":...} | {"ok":false,"error":{code,message,retryable,details?}}
-//! GET  /status   -> {"ok":true,"data":{"daemon":{pid,relayPort,daemonPort,sessions,opsConnected},"relay":<relay /status>}}
+//! POST /command  {"name":"nav.goto","params":{...},"transport"?:"websocket"|"native"} -> {"ok":true,"data":...} | {"ok":false,"error":{code,message,retryable,details?}}
+//! GET  /status   -> {"ok":true,"data":{"daemon":{pid,relayPort,daemonPort,sessions,opsConnected,nativeBridge:{socket}|null},"relay":<relay /status>}}
 //! POST /stop     -> {"ok":true,"data":{"stopping":true}}, then a graceful shutdown
 //! ```
 //! Every request needs `Authorization: Bearer <daemonToken>` (constant-time compare; else 401) and a Host of
@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use odb_protocol::http::ExtensionTransport;
 use odb_protocol::{ErrorCode, OpsErrorBody};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -36,6 +37,8 @@ pub struct ControlState {
     pub dispatcher: Dispatcher,
     /// Reads the relay's status.
     pub relay_status: StatusFn,
+    /// The native bridge's socket when it listens (docs/NATIVE.md); reported in `daemon.nativeBridge`.
+    pub native_socket: Option<std::path::PathBuf>,
     /// Notified by `POST /stop`.
     pub stop: Arc<Notify>,
 }
@@ -48,6 +51,10 @@ pub struct CommandRequest {
     /// Its parameters, including `sessionId` for session commands.
     #[serde(default)]
     pub params: Value,
+    /// `--transport`: `"websocket"` or `"native"`, the extension link the command must run over
+    /// (`super::transport`); absent = either.
+    #[serde(default)]
+    pub transport: Option<ExtensionTransport>,
 }
 
 /// The router for `state`.
@@ -124,7 +131,10 @@ async fn command(
         }
     };
     tracing::debug!(name = %request.name, "daemon command");
-    let result = state.dispatcher.handle(&request.name, request.params).await;
+    let result = state
+        .dispatcher
+        .handle_on(&request.name, request.params, request.transport)
+        .await;
     if let Err(e) = &result {
         tracing::debug!(name = %request.name, code = e.code.as_str(), "daemon command failed");
     }
@@ -143,6 +153,7 @@ async fn status(State(state): State<Arc<ControlState>>, headers: HeaderMap) -> R
             "daemonPort": state.daemon_port,
             "sessions": state.dispatcher.session_count(),
             "opsConnected": state.dispatcher.ops_connected().await,
+            "nativeBridge": state.native_socket.as_ref().map(|p| json!({"socket": p})),
         },
         "relay": relay,
     })))

@@ -36,6 +36,7 @@ async fn serve() -> (u16, Arc<Notify>) {
             fake_status(),
         ),
         relay_status: fake_status(),
+        native_socket: None,
         stop: stop.clone(),
     });
     tokio::spawn(async move { axum::serve(listener, router(state)).await });

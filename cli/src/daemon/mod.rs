@@ -6,12 +6,14 @@
 //! - [`relay_host`]: the in-process relay.
 //! - [`native`] and [`native_start`]: managed and cdpConnect sessions, the same ops runtime run natively over
 //!   CDP (issue 6).
+//! - [`transport`]: `--transport relay|native`, checked against the relay's `extensionTransport`.
 
 pub mod dispatch;
 pub mod http;
 pub mod native;
 pub mod native_start;
 pub mod relay_host;
+pub mod transport;
 
 use std::io::Write;
 use std::path::Path;
@@ -92,6 +94,7 @@ pub async fn serve(dir: &Path, opts: ServeOptions) -> Result<(), CliError> {
         dispatcher: dispatch::Dispatcher::new(target, status.clone())
             .with_profiles_dir(dir.join("profiles")),
         relay_status: status,
+        native_socket: relay.native_socket(),
         stop: stop.clone(),
     });
     let app = http::router(state.clone());

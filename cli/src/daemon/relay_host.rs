@@ -15,7 +15,7 @@ pub struct HostedRelay {
     port: u16,
     /// The native messaging bridge (docs/NATIVE.md); `None` when it could not start (logged).
     #[cfg(unix)]
-    _native: Option<odb_relay::native_bridge::NativeBridge>,
+    native: Option<odb_relay::native_bridge::NativeBridge>,
 }
 
 impl HostedRelay {
@@ -41,13 +41,21 @@ impl HostedRelay {
             handle: Arc::new(Mutex::new(Some(handle))),
             port,
             #[cfg(unix)]
-            _native: native,
+            native,
         })
     }
 
     /// The port the relay listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The native bridge's socket path while it listens (`None` when it could not start).
+    pub fn native_socket(&self) -> Option<std::path::PathBuf> {
+        #[cfg(unix)]
+        return self.native.as_ref().map(|b| b.socket_path().to_path_buf());
+        #[cfg(not(unix))]
+        None
     }
 
     /// A [`StatusFn`] reading the relay's `/status` facts (`running:false`, `relay_down` once stopped).
@@ -103,5 +111,6 @@ pub(crate) fn down_status(port: u16) -> StatusResponse {
             last_handshake_error: None,
         },
         last_handshake_error: None,
+        extension_transport: None,
     }
 }

@@ -4,6 +4,7 @@
 //! - [`locations`]: per-user manifest locations for Chrome, Chromium, Edge and Brave on Linux, macOS, Windows.
 //! - [`cmds`]: the `native` subcommand.
 //! - [`install`]: `native install / uninstall / status` (manifest files, Windows registry behind a trait).
+//! - [`report`]: `status --transport native` (installed, reachable, paired).
 //! - [`bridge`]: the daemon starts the relay's native bridge in the per-user native directory.
 
 pub mod bridge;
@@ -11,6 +12,7 @@ pub mod cmds;
 pub mod install;
 pub mod locations;
 pub mod manifest;
+pub mod report;
 
 #[cfg(test)]
 mod install_tests;

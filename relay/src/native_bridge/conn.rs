@@ -50,7 +50,7 @@ pub(super) async fn run(hub: Arc<Hub>, stream: UnixStream, token: Arc<String>) {
     }
     let conn = hub.next_conn();
     let (out, mut rx) = outbound::channel(conn, EXTENSION_QUEUE_MESSAGES);
-    if !hub.extension_open(out) {
+    if !hub.extension_open_native(out) {
         close(
             &mut wr,
             1000,

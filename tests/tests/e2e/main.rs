@@ -9,6 +9,7 @@
 //! - `recovery`: the relay is killed and restarted; the extension re-pairs and a new session works.
 //! - `targets`: target-new/use/list/close across two tabs, session status and disconnect.
 //! - `native`: `--transport native`: the relay link over native messaging and the real host, no WebSocket (issue 5).
+//! - `transport`: `--transport relay|native` pins the link; `status --transport native` (issue 5).
 //! - `managed`: managed mode and cdpConnect: every command family natively over CDP, and the parity test (issue 6).
 
 mod capture;
@@ -32,4 +33,5 @@ mod refs;
 mod security;
 mod storage;
 mod targets;
+mod transport;
 mod upload;

@@ -2,59 +2,19 @@
 //! and the real `opendevbrowser-native-host`, with no `/extension` WebSocket at all. The launcher writes the host
 //! manifest into the fresh profile and points the host at the daemon's native directory.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use odb_e2e::env::{ref_of, TestEnv};
-use odb_e2e::paths::target_dir;
+use odb_e2e::native::native_env;
 use odb_e2e::wait_for;
-use opendevbrowser::launcher::NativeHostSetup;
 use serde_json::{json, Value};
 
 /// Chrome's limit for one host -> extension message, in bytes.
 const LIMIT: u64 = 1024 * 1024;
 
-fn host_binary() -> PathBuf {
-    let path = target_dir()
-        .join("debug")
-        .join("opendevbrowser-native-host");
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build -p odb-native-host`",
-        path.display()
-    );
-    path
-}
-
-/// A daemon, then Chromium with the host installed in its profile and `nativeEnabled` on; waits for the link.
-fn native_env() -> (TestEnv, PathBuf) {
-    let mut env = TestEnv::daemon_only();
-    let native_dir = env.daemon.config_dir.join("native");
-    let dir = native_dir.clone();
-    env.start_browser_with(move |opts| {
-        opts.native_host = Some(NativeHostSetup {
-            host_path: host_binary(),
-            native_dir: Some(dir),
-        });
-    });
-    if env.wait_paired(Duration::from_secs(45)).is_none() {
-        panic!(
-            "extension not linked over native messaging within 45 s\n--- daemon log\n{}\n--- host log\n{}\n--- browser log (tail)\n{}",
-            daemon_log(&env),
-            std::fs::read_to_string(native_dir.join("host.log")).unwrap_or_default(),
-            env.browser_log().lines().rev().take(60).collect::<Vec<_>>().join("\n")
-        );
-    }
-    (env, native_dir)
-}
-
-fn daemon_log(env: &TestEnv) -> String {
-    std::fs::read_to_string(&env.daemon.log_path).unwrap_or_default()
-}
-
 /// The link runs over native messaging and no `/extension` WebSocket was ever opened.
 fn assert_native_only(env: &TestEnv) {
-    let log = daemon_log(env);
+    let log = env.daemon.log();
     assert!(
         log.contains("extension connected over native messaging"),
         "daemon log shows no native link:\n{log}"
@@ -66,6 +26,7 @@ fn assert_native_only(env: &TestEnv) {
     let status = env.status().expect("status");
     let relay = odb_e2e::env::relay_facts(&status);
     assert_eq!(relay["extensionHandshakeComplete"], true, "{status}");
+    assert_eq!(relay["extensionTransport"], "native", "{status}");
 }
 
 /// The host log's last `stats` line as (frames, chunked messages, largest frame bytes).

@@ -254,6 +254,44 @@ fn a_ref_capture_clips_to_the_element_rect() {
 }
 
 #[test]
+fn a_ref_capture_uses_the_border_box_plus_the_page_scroll() {
+    let (mut h, sid) = with_snapshot();
+    h.host.respond("Runtime.callFunctionOn", |_, _| {
+        Ok(json!({"result":{"type":"object","value":{"value":{"x":1,"y":2,"width":30,"height":20}}}}))
+    });
+    // The border quad in viewport px (as for an element of a same-process iframe), the tab scrolled by 700 px.
+    h.host.respond("DOM.getBoxModel", |_, _| {
+        Ok(json!({"model":{"border":[110,240, 140,240, 140,260, 110,260],"content":[111,241, 139,241, 139,259, 111,259]}}))
+    });
+    h.host.respond("Page.getLayoutMetrics", |_, _| {
+        Ok(json!({"cssVisualViewport":{"pageX":0,"pageY":700,"clientWidth":800,"clientHeight":600}}))
+    });
+    let r = req(&mut h, &sid, "a", "page.screenshot", json!({"ref":"r1"}));
+    assert_eq!(r["payload"], json!({"base64":"UE5H"}));
+    assert_eq!(
+        h.host.params_of("Page.captureScreenshot"),
+        vec![
+            json!({"format":"png","captureBeyondViewport":true,"clip":{"x":110.0,"y":940.0,"width":30.0,"height":20.0,"scale":1}})
+        ]
+    );
+}
+
+#[test]
+fn quads_become_bounds() {
+    use crate::commands::screenshot::quad_bounds;
+    assert_eq!(
+        quad_bounds(&json!([10, 20, 50, 20, 50, 80, 10, 80])),
+        Some((10.0, 20.0, 40.0, 60.0))
+    );
+    assert_eq!(
+        quad_bounds(&json!([1, 1, 1, 1, 1, 1, 1, 1])),
+        None,
+        "no area"
+    );
+    assert_eq!(quad_bounds(&json!([1, 2, 3])), None);
+}
+
+#[test]
 fn tile_plans_and_pixel_ratio() {
     assert_eq!(tile_plan(100.0, 4096.0), vec![(0.0, 100.0)]);
     assert_eq!(

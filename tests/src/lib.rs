@@ -4,6 +4,7 @@
 //! - [`paths`]: where the built binaries and extension are.
 //! - [`fixtures`]: the fixture site on a loopback port.
 //! - [`daemon`]: a daemon (`opendevbrowser serve`) in a private config dir, and the CLI runner.
+//! - [`image`]: [`image::Image`], a decoded PNG screenshot.
 //! - [`env`]: [`env::TestEnv`], daemon + browser + fixtures together.
 //! - [`cdp`]: [`cdp::BrowserCdp`], a browser-level CDP client for fault tests (crashing a renderer).
 //! - [`managed`]: managed sessions (`launch --no-extension`) and [`managed::DebugBrowser`] for cdpConnect.
@@ -14,6 +15,7 @@ pub mod cdp;
 pub mod daemon;
 pub mod env;
 pub mod fixtures;
+pub mod image;
 pub mod managed;
 pub mod native;
 pub mod ops;

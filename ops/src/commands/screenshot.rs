@@ -7,7 +7,8 @@
 //!   that height and stitched into one PNG here (result `{base64, tiles:N}`): with GPU compositing a single
 //!   capture taller than the GPU's maximum texture size repeats the top of the page (measured on Chromium 156
 //!   with SwiftShader GL: from 8 192 px on; headless with `--disable-gpu` captured 160 000 px in one piece).
-//! - `ref`: scroll the element into view, clip to its document rect, capture beyond the viewport.
+//! - `ref`: scroll the element into view, clip to its border box in document px (frames included: the box
+//!   model plus the out-of-process frame's offset plus the tab's scroll), capture beyond the viewport.
 //!
 //! Every beyond-viewport capture first waits until the page finished loading at least [`SETTLE_AFTER_LOAD_MS`]
 //! ago: measured through `chrome.debugger` on Chromium 156 headless, a capture taken soon after the load event
@@ -169,7 +170,12 @@ async fn full_page<H: Host>(ctx: &Ctx<H>, tab: TabId) -> CmdResult {
     }))
 }
 
-/// `ref`: the element's document rect, captured beyond the viewport.
+/// `ref`: the element's border box, captured beyond the viewport. The element is scrolled into view in its own
+/// frame first; then the clip comes from `DOM.getBoxModel` (viewport CSS px of the frame's renderer: for an
+/// element of a same-process iframe that is already the tab's viewport, for one inside an out-of-process
+/// iframe the frame's offset is added, as for clicks) plus the tab's scroll (`Page.getLayoutMetrics`
+/// `cssVisualViewport.pageX/pageY`), since a beyond-viewport clip is in document px. When the box model is not
+/// available the element's own document rect is used (right for elements of the top document).
 async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResult {
     let rect = ctx
         .call_on_ref(tab, reference, DOC_RECT_FN, Vec::new())
@@ -181,8 +187,78 @@ async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResul
         ));
     }
     settle(ctx, tab).await;
-    let clip = (num(&rect, "x"), num(&rect, "y"), w, h);
+    let clip = match border_box_in_tab_viewport(ctx, tab, reference).await? {
+        Some((x, y, bw, bh)) => {
+            let (page_x, page_y) = page_scroll(ctx, tab).await?;
+            (x + page_x, y + page_y, bw, bh)
+        }
+        None => (num(&rect, "x"), num(&rect, "y"), w, h),
+    };
     Ok(json!({ "base64": capture_clip(ctx, tab, clip).await? }))
+}
+
+/// The element's border quad as `(x, y, width, height)` in the tab's viewport CSS px (`DOM.getBoxModel` on
+/// the ref's frame session, plus the out-of-process frame's offset); `None` when the box model is missing.
+///
+/// # Errors
+/// The stale-ref error; `execution_failed` when its out-of-process frame is gone.
+async fn border_box_in_tab_viewport<H: Host>(
+    ctx: &Ctx<H>,
+    tab: TabId,
+    reference: &str,
+) -> CmdResult<Option<(f64, f64, f64, f64)>> {
+    let backend = ctx.ref_node(tab, reference)?;
+    let model = match ctx
+        .cdp_ref(
+            tab,
+            reference,
+            "DOM.getBoxModel",
+            json!({ "backendNodeId": backend }),
+        )
+        .await
+    {
+        Ok(model) => model,
+        Err(e) if e.code == odb_protocol::ErrorCode::InvalidRequest => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let Some((x, y, w, h)) = model.pointer("/model/border").and_then(quad_bounds) else {
+        return Ok(None);
+    };
+    let (dx, dy) = match ctx.ref_frame(tab, reference) {
+        Some(frame) => ctx.frame_offset(tab, &frame).await?,
+        None => (0.0, 0.0),
+    };
+    Ok(Some((x + dx, y + dy, w, h)))
+}
+
+/// The bounding box `(x, y, width, height)` of a CDP quad `[x1,y1,..,x4,y4]`; `None` unless 8 numbers with an
+/// area.
+pub fn quad_bounds(quad: &Value) -> Option<(f64, f64, f64, f64)> {
+    let nums: Vec<f64> = quad.as_array()?.iter().filter_map(Value::as_f64).collect();
+    if nums.len() != 8 {
+        return None;
+    }
+    let xs = nums.iter().step_by(2);
+    let ys = nums.iter().skip(1).step_by(2);
+    let (left, right) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, r), v| {
+        (l.min(*v), r.max(*v))
+    });
+    let (top, bottom) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), v| {
+        (t.min(*v), b.max(*v))
+    });
+    (right > left && bottom > top).then_some((left, top, right - left, bottom - top))
+}
+
+/// The tab's scroll position in CSS px (`Page.getLayoutMetrics` `cssVisualViewport.pageX/pageY`; the
+/// pre-`css*` fields on old browsers).
+async fn page_scroll<H: Host>(ctx: &Ctx<H>, tab: TabId) -> CmdResult<(f64, f64)> {
+    let metrics = ctx.cdp(tab, "Page.getLayoutMetrics", json!({})).await?;
+    let viewport = metrics
+        .get("cssVisualViewport")
+        .or_else(|| metrics.get("visualViewport"))
+        .cloned()
+        .unwrap_or_default();
+    Ok((num(&viewport, "pageX"), num(&viewport, "pageY")))
 }
 
 /// The viewport, with the `captureVisibleTab` fallback.

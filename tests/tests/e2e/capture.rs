@@ -3,9 +3,8 @@
 //! capture that repeats the viewport or the first tile, or goes blank, fails). A `ref` capture is exactly the
 //! element's size, read back from the page.
 
-use std::path::Path;
-
 use odb_e2e::env::{ref_of, TestEnv};
+use odb_e2e::image::Image;
 use serde_json::json;
 
 /// The band colours of tall.html, in order (`#e6194b`, `#3cb44b`, ...).
@@ -18,38 +17,6 @@ const PALETTE: [[u8; 3]; 7] = [
     [0x46, 0xf0, 0xf0],
     [0xf0, 0x32, 0xe6],
 ];
-
-/// A decoded PNG: width, height, bytes per pixel, rows.
-struct Image {
-    width: u32,
-    height: u32,
-    channels: usize,
-    line: usize,
-    data: Vec<u8>,
-}
-
-impl Image {
-    fn read(path: &Path) -> Image {
-        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-            .read_info()
-            .expect("a valid PNG");
-        let mut data = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut data).expect("PNG data");
-        Image {
-            width: info.width,
-            height: info.height,
-            channels: info.color_type.samples(),
-            line: info.line_size,
-            data,
-        }
-    }
-
-    fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
-        let o = y as usize * self.line + x as usize * self.channels;
-        [self.data[o], self.data[o + 1], self.data[o + 2]]
-    }
-}
 
 fn shoot(env: &TestEnv, sid: &str, name: &str, extra: &[&str]) -> Image {
     let path = env.dir.path().join(name);

@@ -1,11 +1,13 @@
 //! Snapshot completeness (issue 4): buttons inside a closed shadow root, a same-origin iframe and a cross-origin
 //! iframe (served from a second loopback port under `localhost`, so it is cross-site and runs out of process)
-//! appear in the snapshot and are clicked and typed into by ref; the page's own log shows each effect.
+//! appear in the snapshot and are clicked and typed into by ref; the page's own log shows each effect. An element
+//! screenshot by ref shows the element, in either frame, below the fold too.
 
 use std::time::Duration;
 
 use odb_e2e::env::{ref_of, TestEnv};
 use odb_e2e::fixtures::FixtureServer;
+use odb_e2e::image::Image;
 use odb_e2e::paths;
 use odb_e2e::wait_for;
 
@@ -97,6 +99,59 @@ fn closed_shadow_and_cross_origin_frame_elements_are_driven_by_ref() {
         ref_of(&again, "Closed shadow button"),
         ref_of(&snap, "Closed shadow button")
     );
+}
+
+/// The frame buttons' colour (frame-child.html).
+const FRAME_BUTTON: [u8; 3] = [255, 0, 170];
+
+/// `screenshot --ref` of a button inside the same-origin frame and of one inside the out-of-process frame
+/// (below the fold): each PNG is the button's size and mostly its colour.
+#[test]
+fn element_screenshots_inside_frames_show_the_element() {
+    let env = TestEnv::paired();
+    let other = FixtureServer::start(paths::fixtures_dir());
+    let cross = other
+        .url("")
+        .trim_end_matches('/')
+        .replace("127.0.0.1", "localhost");
+    let sid = env.launch(&format!("frames.html?cross={cross}"));
+    let snap = wait_for(Duration::from_secs(15), || {
+        let s = env.snapshot(&sid, "outline");
+        s.contains("Frame button cross").then_some(s)
+    })
+    .expect("the cross-origin frame in the snapshot");
+    for name in ["same", "cross"] {
+        let button = ref_of(&snap, &format!("button \"Frame button {name}\""));
+        let path = env.dir.path().join(format!("{name}.png"));
+        env.session(
+            &sid,
+            &[
+                "screenshot",
+                "--ref",
+                &button,
+                "--path",
+                path.to_str().unwrap(),
+            ],
+        );
+        let img = Image::read(&path);
+        let share = img.share_of(FRAME_BUTTON, 8);
+        println!(
+            "{name}: {}x{} px, {:.0}% button colour",
+            img.width,
+            img.height,
+            share * 100.0
+        );
+        assert!(
+            (60..400).contains(&img.width) && (20..80).contains(&img.height),
+            "{name}: {}x{}",
+            img.width,
+            img.height
+        );
+        assert!(
+            share > 0.6,
+            "{name}: only {share:.2} of the capture is the button's colour"
+        );
+    }
 }
 
 /// `--filter`, `--scope-ref` and `--diff` on a real page.

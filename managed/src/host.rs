@@ -41,6 +41,7 @@ pub struct CdpHost {
     conn: CdpConnection,
     tabs: Rc<RefCell<TabMap>>,
     out: UnboundedSender<String>,
+    mode: &'static str,
 }
 
 fn no_tab(tab: TabId) -> HostError {
@@ -60,13 +61,20 @@ fn target_gone(err: &CdpError) -> bool {
 }
 
 impl CdpHost {
-    /// A host over `conn` whose relay-bound envelopes go to `out`; `tabs` is shared with the event router.
+    /// A host over `conn` whose relay-bound envelopes go to `out`; `tabs` is shared with the event router;
+    /// `mode` is what `session.status` / `nav.review` report (`"managed"` or `"cdpConnect"`).
     pub fn new(
         conn: CdpConnection,
         tabs: Rc<RefCell<TabMap>>,
         out: UnboundedSender<String>,
+        mode: &'static str,
     ) -> Self {
-        CdpHost { conn, tabs, out }
+        CdpHost {
+            conn,
+            tabs,
+            out,
+            mode,
+        }
     }
 
     /// The CDP connection.
@@ -341,5 +349,9 @@ impl Host for CdpHost {
 
     fn new_id(&self) -> String {
         uuid::Uuid::new_v4().to_string()
+    }
+
+    fn mode(&self) -> &'static str {
+        self.mode
     }
 }

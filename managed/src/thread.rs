@@ -33,18 +33,19 @@ pub struct NativeRuntime {
 type Ready = Result<(CdpConnection, Option<TabId>), CdpError>;
 
 /// Connects to the browser at `ws_url` (a `/devtools/browser/<id>` WebSocket) on a new thread named
-/// `odb-native-ops`, turns on target discovery, and starts the runtime there.
+/// `odb-native-ops`, turns on target discovery, and starts the runtime there; `mode` (`"managed"` or
+/// `"cdpConnect"`) is the session mode the runtime reports.
 ///
 /// # Errors
 /// [`CdpError`] when the connection or `Target.setDiscoverTargets` fails, or the thread cannot start.
-pub async fn start(ws_url: &str) -> Result<NativeRuntime, CdpError> {
+pub async fn start(ws_url: &str, mode: &'static str) -> Result<NativeRuntime, CdpError> {
     let (input, input_rx) = unbounded_channel::<String>();
     let (out_tx, output) = unbounded_channel::<String>();
     let (ready_tx, ready_rx) = oneshot::channel::<Ready>();
     let url = ws_url.to_string();
     let thread = std::thread::Builder::new()
         .name("odb-native-ops".into())
-        .spawn(move || run(url, input_rx, out_tx, ready_tx))
+        .spawn(move || run(url, mode, input_rx, out_tx, ready_tx))
         .map_err(|e| CdpError::Connect {
             url: ws_url.to_string(),
             reason: format!("cannot start the runtime thread: {e}"),
@@ -61,6 +62,7 @@ pub async fn start(ws_url: &str) -> Result<NativeRuntime, CdpError> {
 
 fn run(
     url: String,
+    mode: &'static str,
     mut input: UnboundedReceiver<String>,
     out: UnboundedSender<String>,
     ready: oneshot::Sender<Ready>,
@@ -88,7 +90,7 @@ fn run(
             }
         };
         let tabs = Rc::new(RefCell::new(TabMap::default()));
-        let host = CdpHost::new(conn.clone(), tabs.clone(), out);
+        let host = CdpHost::new(conn.clone(), tabs.clone(), out, mode);
         let runtime = Runtime::new(host);
         let initial = runtime
             .host()

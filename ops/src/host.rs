@@ -120,4 +120,10 @@ pub trait Host: 'static {
     fn send_to_relay(&self, message: String);
     /// A fresh random UUID v4 string.
     fn new_id(&self) -> String;
+    /// The session mode this host drives, as `session.status` and `nav.review` report it (PROTOCOL.md §3.5):
+    /// `"extension"` (the default: chrome.debugger in the extension), or `"managed"` / `"cdpConnect"` for a
+    /// host driving the browser over CDP directly (`odb-managed`).
+    fn mode(&self) -> &'static str {
+        "extension"
+    }
 }

@@ -293,8 +293,7 @@ impl Dispatcher {
         session_output(session_id, reply, mode)
     }
 
-    /// Runs a command of a native session: no extension recovery (there is no extension to wait for). The
-    /// `mode` the ops runtime reports is the transport's, so `session.status` / `nav.review` get the session's.
+    /// Runs a command of a native session: no extension recovery (there is no extension to wait for).
     /// `session.disconnect` also ends the backend (a managed browser is stopped; `closeBrowser` closes a
     /// cdpConnect browser).
     async fn native_command(
@@ -331,14 +330,7 @@ impl Dispatcher {
                 return Ok(json!({"ok": true, "alreadyClosed": true}));
             }
         }
-        result.map(|mut value| {
-            if matches!(name, commands::SESSION_STATUS | "nav.review")
-                && value.get("mode").is_some()
-            {
-                value["mode"] = json!(record.mode);
-            }
-            value
-        })
+        result
     }
 
     async fn with_recovery(

@@ -140,7 +140,7 @@ impl NativeBackend {
     }
 
     async fn start(mode: NativeMode, url: &str, on_event: EventHook) -> Result<Self, OpsErrorBody> {
-        let native = odb_managed::start(url)
+        let native = odb_managed::start(url, mode.as_str())
             .await
             .map_err(|e| failed(e.to_string()))?;
         let pending: Arc<Mutex<Pending>> = Arc::default();

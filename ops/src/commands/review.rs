@@ -25,7 +25,7 @@ pub async fn run<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     }
 }
 
-/// `nav.review {maxChars=16000, cursor?, maxNodes=1000}` → `{sessionId, targetId, mode:"extension", snapshotId,
+/// `nav.review {maxChars=16000, cursor?, maxNodes=1000}` → `{sessionId, targetId, mode (the host's), snapshotId,
 /// url, title, content, truncated, nextCursor?, refCount, timingMs, dialog, warnings?}`. The snapshot is the
 /// `nav.snapshot` one in `actionables` mode (same refs, same paging); `warnings` is present only when there are
 /// some, as in the original. While a JavaScript dialog is open on the target, the page is not read (see
@@ -40,10 +40,16 @@ pub async fn review<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let dialog = dialog_status(&ctx.rt, tab);
     if dialog["open"] == true {
         let snap = blocked_snapshot(ctx, tab).await;
-        return Ok(shape(session_id, tab, snap, dialog));
+        return Ok(shape(session_id, ctx.host().mode(), tab, snap, dialog));
     }
     let (tab, snap) = capture(ctx, &req).await?;
-    Ok(shape(session_id, tab, snap, dialog_status(&ctx.rt, tab)))
+    Ok(shape(
+        session_id,
+        ctx.host().mode(),
+        tab,
+        snap,
+        dialog_status(&ctx.rt, tab),
+    ))
 }
 
 /// The warning of a review taken while a JavaScript dialog blocks the page.
@@ -77,12 +83,12 @@ async fn blocked_snapshot<H: Host>(ctx: &Ctx<H>, tab: TabId) -> Value {
     })
 }
 
-/// The review result out of a `nav.snapshot` result `snap` taken on `tab`.
-fn shape(session_id: &str, tab: TabId, snap: Value, dialog: Value) -> Value {
+/// The review result out of a `nav.snapshot` result `snap` taken on `tab` by a host in `mode`.
+fn shape(session_id: &str, mode: &str, tab: TabId, snap: Value, dialog: Value) -> Value {
     let mut out = json!({
         "sessionId": session_id,
         "targetId": target_id(tab),
-        "mode": "extension",
+        "mode": mode,
         "snapshotId": snap["snapshotId"],
         "url": snap["url"],
         "title": snap["title"],

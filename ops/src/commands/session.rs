@@ -118,7 +118,7 @@ async fn launch_inner<H: Host>(ctx: &Ctx<H>) -> CmdResult<(Value, String)> {
     ))
 }
 
-/// `session.status {}` → `{mode:"extension", activeTargetId, url, title, dialog, leaseId, state}`; `dialog` is the
+/// `session.status {}` → `{mode (the host's: `"extension"` in the extension), activeTargetId, url, title, dialog, leaseId, state}`; `dialog` is the
 /// active target's JavaScript dialog state (`{open:false, targetId}` or the open dialog, see
 /// [`crate::commands::dialog::dialog_json`]).
 ///
@@ -129,7 +129,7 @@ pub async fn status<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let info = ctx.tab_info(session.active).await.ok();
     let (url, title) = info.map(|i| (i.url, i.title)).unwrap_or_default();
     Ok(json!({
-        "mode": "extension",
+        "mode": ctx.host().mode(),
         "activeTargetId": target_id(session.active),
         "url": url,
         "title": title,

@@ -20,6 +20,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The native host and the relay's named-pipe bridge are type-checked for Windows (scripts/test.sh).
+if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  echo "setup: adding the x86_64-pc-windows-gnu target"
+  rustup target add x86_64-pc-windows-gnu
+fi
 for component in rustfmt clippy; do
   if ! rustup component list --installed | grep -q "^${component}"; then
     rustup component add "$component"

@@ -13,6 +13,12 @@ echo "== clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== clippy + check (wasm32: protocol, snapshot, ops, extension)"
 cargo clippy --locked --target wasm32-unknown-unknown -p odb-protocol -p odb-snapshot -p odb-ops -p odb-extension -- -D warnings
+echo "== clippy (x86_64-pc-windows-gnu: the native host and the relay's named-pipe bridge; compiled, not run)"
+if rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+  cargo clippy --locked --target x86_64-pc-windows-gnu -p odb-native-host -p odb-relay --all-targets -- -D warnings
+else
+  echo "skipped: the x86_64-pc-windows-gnu target is not installed (rustup target add x86_64-pc-windows-gnu)"
+fi
 echo "== build the extension"
 bash scripts/build-extension.sh
 echo "== build the CLI"

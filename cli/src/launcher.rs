@@ -45,6 +45,11 @@ pub struct LaunchOptions {
     /// Install the native messaging host into the profile (`<udd>/NativeMessagingHosts/`, the only place
     /// Chromium reads with `--user-data-dir`) and point it at a native directory (docs/NATIVE.md).
     pub native_host: Option<NativeHostSetup>,
+    /// The extension's `nativeEnabled` setting, passed on the connect page as `&nativeEnabled=1|0`.
+    /// `None` = on exactly when [`Self::native_host`] is set. `Some(false)` with a host installed keeps the
+    /// relay link on the `/extension` WebSocket while the host still hands over the pairing token
+    /// (docs/NATIVE.md "Pairing over native messaging").
+    pub native_enabled: Option<bool>,
 }
 
 /// The native messaging host for a launched profile.
@@ -165,8 +170,11 @@ pub fn browser_args(opts: &LaunchOptions, profile_dir: &Path) -> Vec<String> {
     args.extend(opts.extra_flags.iter().cloned());
     if let (Some(port), Some(_)) = (opts.relay_port, &opts.extension_dir) {
         let mut url = connect_url(port);
-        if opts.native_host.is_some() {
-            url.push_str("&nativeEnabled=1");
+        match opts.native_enabled {
+            Some(false) => url.push_str("&nativeEnabled=0"),
+            Some(true) => url.push_str("&nativeEnabled=1"),
+            None if opts.native_host.is_some() => url.push_str("&nativeEnabled=1"),
+            None => {}
         }
         args.push(url);
     }
@@ -320,6 +328,27 @@ mod tests {
             "connect page opens before the start URLs"
         );
         assert!(args[connect].starts_with("chrome-extension://hcflhckpnhnifknaopogmdlfdielgilk/"));
+    }
+
+    #[test]
+    fn native_enabled_follows_the_host_unless_set() {
+        let connect = |native_host: bool, native_enabled: Option<bool>| {
+            let opts = LaunchOptions {
+                extension_dir: Some(PathBuf::from("/x/dist/extension")),
+                relay_port: Some(9123),
+                native_host: native_host.then(NativeHostSetup::default),
+                native_enabled,
+                ..LaunchOptions::default()
+            };
+            browser_args(&opts, Path::new("/tmp/p"))
+                .into_iter()
+                .find(|a| a.contains("connect.html?"))
+                .unwrap()
+        };
+        assert!(!connect(false, None).contains("nativeEnabled"));
+        assert!(connect(true, None).ends_with("&nativeEnabled=1"));
+        assert!(connect(true, Some(false)).ends_with("&nativeEnabled=0"));
+        assert!(connect(false, Some(true)).ends_with("&nativeEnabled=1"));
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! - [`wire`]: handshake/ping messages and classification of relay messages (§2.1).
 //! - [`connect_params`]: the `connect.html?relayPort=&discoveryPort=` query.
 //! - [`errors`]: `ConnectError`, why an attempt failed (its text is the popup note).
-//! - [`native`]: native messaging health, chunk reassembly (and, wasm32 only, the `connectNative` port).
+//! - [`native`]: native messaging health, chunk reassembly, the host's `pair` reply (and, wasm32 only, the
+//!   `connectNative` port).
 //!
 //! wasm32 only:
 //! - `chrome`: `extern "C"` bindings, one file per chrome namespace; `js`: JS value helpers, fetch, logging.

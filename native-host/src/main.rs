@@ -3,7 +3,8 @@
 //! - [`framing`]: 4-byte length-prefixed JSON on stdin/stdout, with Chrome's size caps.
 //! - [`origin`]: the caller-origin check on `argv[1]`; [`paths`]: the native directory.
 //! - [`chrome_out`] + [`chunks`]: every frame to Chrome, split under 1 MB and counted.
-//! - `relay_link`: the authenticated per-user Unix socket to the relay (`odb_relay::native_bridge`).
+//! - `relay_link`: the authenticated per-user Unix socket or Windows named pipe to the relay
+//!   (`odb_relay::native_bridge`).
 //! - [`log`]: a rotated log file (stderr as the fallback). Nothing but frames ever goes to stdout.
 //!
 //! Behaviour: until the relay is dialled, `{"type":"ping","id"}` is answered here with
@@ -22,8 +23,10 @@ mod chunks;
 mod framing;
 mod log;
 mod origin;
+mod pairing;
 mod paths;
 #[cfg(unix)]
+mod private;
 mod relay_link;
 
 use std::io::{self, Read};
@@ -74,6 +77,11 @@ fn main() {
         };
         busy_since.store(0, Ordering::SeqCst);
         let head: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if pairing::is_request(&head) {
+            // Answered here before and after the relay link, never forwarded (docs/NATIVE.md).
+            send(&out, &pairing::answer(dir.as_deref(), &head, &log), &log);
+            continue;
+        }
         if relay.is_none() && head.get("type").and_then(Value::as_str) == Some("ping") {
             let pong =
                 json!({"type": "pong", "id": head.get("id").cloned().unwrap_or(Value::Null)});
@@ -150,50 +158,33 @@ fn start_watchdog(busy_since: Arc<AtomicU64>, log: Arc<Log>) {
     });
 }
 
-/// The write half of the relay channel.
-#[cfg(unix)]
-struct RelayWriter(std::os::unix::net::UnixStream);
+/// The write half of the relay channel (a Unix socket or a Windows named pipe).
+struct RelayWriter(Box<dyn io::Write + Send>);
 
-#[cfg(unix)]
 impl RelayWriter {
     fn send(&mut self, text: &str) -> io::Result<()> {
         relay_link::write_frame(&mut self.0, text)
     }
 }
 
-/// Dials the relay and starts the thread forwarding its messages to Chrome.
-#[cfg(unix)]
+/// Dials the relay, authenticates with our caller origin (`argv[1]`, which `main` checked before the
+/// first frame was read) and starts the thread forwarding the relay's messages to Chrome.
 fn dial(dir: Option<&Path>, out: Arc<Out>, log: Arc<Log>) -> Result<RelayWriter, String> {
     let dir: PathBuf = dir
         .ok_or("no native directory (set ODB_NATIVE_DIR or HOME)")?
         .to_path_buf();
-    let stream = relay_link::connect(&dir).map_err(|e| e.to_string())?;
-    let mut reader = stream.try_clone().map_err(|e| e.to_string())?;
-    log.line(&format!("connected to the relay at {}", dir.display()));
+    let origin = std::env::args().nth(1).unwrap_or_default();
+    let link = relay_link::connect(&dir, &origin).map_err(|e| e.to_string())?;
+    let mut reader = link.reader;
+    log.line(&format!(
+        "connected to the relay at {} as {origin}",
+        dir.display()
+    ));
     std::thread::spawn(move || loop {
         match relay_link::read_frame(&mut reader, relay_link::MAX_FROM_RELAY_BYTES) {
             Ok(text) => send(&out, &text, &log),
             Err(e) => finish(&log, &out, 0, &format!("relay channel ended: {e}")),
         }
     });
-    Ok(RelayWriter(stream))
-}
-
-/// Windows: the named-pipe channel is not built yet (docs/NATIVE.md).
-#[cfg(not(unix))]
-struct RelayWriter;
-
-#[cfg(not(unix))]
-impl RelayWriter {
-    fn send(&mut self, _text: &str) -> io::Result<()> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "no relay channel on this platform",
-        ))
-    }
-}
-
-#[cfg(not(unix))]
-fn dial(_dir: Option<&Path>, _out: Arc<Out>, _log: Arc<Log>) -> Result<RelayWriter, String> {
-    Err("the native relay channel (a named pipe) is not implemented on this platform yet".into())
+    Ok(RelayWriter(link.writer))
 }

@@ -16,6 +16,7 @@ pub mod cdp;
 pub mod commands;
 mod context;
 pub mod errors;
+mod frame_reveal;
 pub mod frames;
 pub mod governor;
 pub mod host;

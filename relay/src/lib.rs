@@ -23,7 +23,8 @@
 //! - `hub`: shared state, health facts, status. `health`: the health object and reason order.
 //! - `ws_extension`, `ws_clients` (`/ops` + `/canvas`), `ws_single` (`/annotation` + `/cdp`).
 //! - `socket`, `outbound`, `envelope`, `tasks`: session plumbing.
-//! - [`native_bridge`]: the per-user Unix socket the native messaging host dials (docs/NATIVE.md).
+//! - [`native_bridge`]: the per-user Unix socket / Windows named pipe the native messaging host dials
+//!   (docs/NATIVE.md).
 
 pub mod config;
 mod envelope;
@@ -31,7 +32,7 @@ mod guard;
 mod health;
 mod http;
 mod hub;
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub mod native_bridge;
 mod outbound;
 mod rate_limit;

@@ -234,7 +234,7 @@ impl RelayHandle {
     ///
     /// # Errors
     /// See [`crate::native_bridge`]: a directory that is not private, another live relay, I/O.
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     pub fn serve_native(
         &self,
         config: crate::native_bridge::NativeBridgeConfig,

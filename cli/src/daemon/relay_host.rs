@@ -15,7 +15,7 @@ pub struct HostedRelay {
     port: u16,
     /// The native messaging bridge (docs/NATIVE.md); `None` when it could not start (logged).
     #[cfg(unix)]
-    native: Option<odb_relay::native_bridge::NativeBridge>,
+    native: Option<crate::native::bridge::NativeLink>,
 }
 
 impl HostedRelay {
@@ -27,7 +27,7 @@ impl HostedRelay {
         let config = odb_relay::RelayConfig {
             port,
             discovery_port: None,
-            token: Some(token),
+            token: Some(token.clone()),
             extension_ids: vec![EXTENSION_ID.to_string()],
             compat_open_pair: false,
         };
@@ -36,7 +36,7 @@ impl HostedRelay {
             .map_err(|e| format!("could not start the relay on 127.0.0.1:{port}: {e:#}"))?;
         let port = handle.port();
         #[cfg(unix)]
-        let native = crate::native::bridge::start(&handle);
+        let native = crate::native::bridge::start_paired(&handle, Some(&token));
         Ok(HostedRelay {
             handle: Arc::new(Mutex::new(Some(handle))),
             port,
@@ -53,7 +53,10 @@ impl HostedRelay {
     /// The native bridge's socket path while it listens (`None` when it could not start).
     pub fn native_socket(&self) -> Option<std::path::PathBuf> {
         #[cfg(unix)]
-        return self.native.as_ref().map(|b| b.socket_path().to_path_buf());
+        return self
+            .native
+            .as_ref()
+            .map(|b| b.bridge().socket_path().to_path_buf());
         #[cfg(not(unix))]
         None
     }

@@ -1,5 +1,10 @@
-//! One connection attempt (PROTOCOL.md §6 steps 2–4): suppression check, `/config`, `/pair`, the socket,
-//! the handshake and its ack, and the post-connect health `ping`.
+//! One connection attempt (PROTOCOL.md §6 steps 2–4): suppression check, `/config`, the pairing token, the
+//! socket, the handshake and its ack, and the post-connect health `ping`.
+//!
+//! Divergence (docs/NATIVE.md "Pairing over native messaging"): when a token is needed, it is first asked
+//! of the native host (`pair_request`), whatever `nativeEnabled` says; `POST /pair` only when the host is
+//! not installed, has no pairing facts for the relay `/config` described, or gave a token this relay
+//! instance refused.
 //!
 //! Divergence: the debugger is NOT attached here (the original attaches the active tab at connect time,
 //! which shows Chrome's debugging infobar with no session); the ops runtime attaches when a session needs it.
@@ -16,8 +21,9 @@ use super::{after_close, load_settings, unsuppress, Background};
 use crate::chrome::tabs;
 use crate::errors::ConnectError;
 use crate::js::{fetch_text, random_uuid, within};
+use crate::native::pair as native_pair;
 use crate::native::NativeHealth;
-use crate::pairing::{self, RelayConfig};
+use crate::pairing::{self, CloseAction, RelayConfig};
 use crate::settings::Settings;
 use crate::wire::{self, Incoming, TrackedTab};
 
@@ -91,21 +97,16 @@ async fn establish_ws(
             _ => unsuppress(bg),
         }
     }
+    let mut native_token_for = None;
     if settings.auto_pair && settings.pairing_enabled {
         let config = discover(&settings).await?;
         write(bg, &pairing::after_config(&settings, &config)).await?;
         settings = load_settings().await.map_err(ConnectError::Storage)?;
         if pairing::needs_pair(&config, settings.pairing_token.as_deref()) {
-            let body = fetch_text(&url(config.relay_port, "/pair"), "POST", HTTP_TIMEOUT_MS)
-                .await
-                .map_err(ConnectError::PairFailed)?;
-            let pair = pairing::parse_pair(&body)?;
-            write(bg, &pairing::accept_pair(&config, &pair)?).await?;
+            if obtain_token(bg, &config).await? == TokenSource::Native {
+                native_token_for = Some(config.instance_id.clone());
+            }
             settings = load_settings().await.map_err(ConnectError::Storage)?;
-            log!(
-                "pairing token obtained from relay {}",
-                short(&config.instance_id)
-            );
         }
     }
     if !bg.is_current(generation) {
@@ -124,7 +125,77 @@ async fn establish_ws(
         Some(Err(e)) => return Err(e),
         None => return Err(ConnectError::SocketOpen("open timeout".into())),
     }
-    finish(bg, socket, tab, token, &settings).await
+    let result = finish(bg, socket, tab, token, &settings).await;
+    if let (Some(instance), Err(ConnectError::Closed { code, reason })) =
+        (native_token_for, &result)
+    {
+        if pairing::classify_close(*code, reason) == CloseAction::ClearToken {
+            warn!("the relay refused the token from the native host; the next attempt uses POST /pair");
+            bg.state.borrow_mut().native_pair_refused = Some(instance);
+        }
+    }
+    result
+}
+
+/// Where this attempt's token came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokenSource {
+    /// The native host's `pair` reply.
+    Native,
+    /// `POST /pair`.
+    PairEndpoint,
+}
+
+/// §6 step 3's token for the relay `config` describes: from the native host when it can give one
+/// ([`native_token`]), else from `POST /pair`. Writes `pairingToken`/`tokenEpoch`.
+async fn obtain_token(
+    bg: &Rc<Background>,
+    config: &RelayConfig,
+) -> Result<TokenSource, ConnectError> {
+    match native_token(bg, config).await {
+        Ok(patch) => {
+            write(bg, &patch).await?;
+            log!(
+                "pairing token obtained over native messaging for relay {}",
+                short(&config.instance_id)
+            );
+            return Ok(TokenSource::Native);
+        }
+        Err(why) => log!("native pairing not used ({why}); asking POST /pair"),
+    }
+    let body = fetch_text(&url(config.relay_port, "/pair"), "POST", HTTP_TIMEOUT_MS)
+        .await
+        .map_err(ConnectError::PairFailed)?;
+    let pair = pairing::parse_pair(&body)?;
+    write(bg, &pairing::accept_pair(config, &pair)?).await?;
+    log!(
+        "pairing token obtained from relay {}",
+        short(&config.instance_id)
+    );
+    Ok(TokenSource::PairEndpoint)
+}
+
+/// The storage writes of the native host's answer, or why it is not used ([`native_pair::skip_reason`], or
+/// [`super::native_pair::request`] / [`native_pair::accept`] failed).
+async fn native_token(
+    bg: &Rc<Background>,
+    config: &RelayConfig,
+) -> Result<crate::settings::Patch, String> {
+    let skip = {
+        let st = bg.state.borrow();
+        native_pair::skip_reason(
+            &st.native,
+            st.native_pair_refused.as_deref(),
+            &config.instance_id,
+        )
+    };
+    if let Some(why) = skip {
+        return Err(why);
+    }
+    let pair = super::native_pair::request()
+        .await
+        .map_err(|f| f.to_string())?;
+    native_pair::accept(config, &pair).map_err(|f| f.to_string())
 }
 
 /// The handshake on an open link (WebSocket or native port): handshake and ack, identity check, the

@@ -6,6 +6,7 @@
 
 mod handshake;
 mod native;
+mod native_pair;
 mod retry;
 mod session;
 mod socket;
@@ -92,6 +93,9 @@ pub struct State {
     pub own_writes: HashMap<String, Value>,
     /// What the last native messaging attempt found (the popup's native line).
     pub native: NativeHealth,
+    /// The relay `instanceId` that refused a token the native host gave: the next attempts for that
+    /// instance pair with `POST /pair` instead (docs/NATIVE.md "Pairing over native messaging").
+    pub native_pair_refused: Option<String>,
 }
 
 /// The background worker: ops runtime, outgoing link, connection state.
@@ -143,6 +147,7 @@ pub fn start() {
             restored: false,
             own_writes: HashMap::new(),
             native: NativeHealth::Off,
+            native_pair_refused: None,
         }),
     });
     BACKGROUND.with(|b| *b.borrow_mut() = Some(Rc::clone(&bg)));

@@ -9,10 +9,13 @@
 //! Pure, tested natively:
 //! - [`health`]: [`NativeHealth`], the classification of Chrome's port errors and the popup line.
 //! - [`reassemble`]: joining the host's `native_chunk` frames back into one message.
+//! - [`pair`]: pairing over native messaging (`pair_request` and the host's reply), which replaces
+//!   `POST /pair` for the WebSocket whenever the host is installed, whatever `nativeEnabled` says.
 //!
 //! wasm32 only: `port` (the `chrome.runtime.connectNative` port as a stream of socket events).
 
 pub mod health;
+pub mod pair;
 pub mod reassemble;
 
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,13 @@ const SCROLL_CENTER_FN: &str =
     behavior: 'instant' }); const r = this.getBoundingClientRect(); \
     return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height }; }";
 
+/// [`SCROLL_CENTER_FN`] for an element of an out-of-process iframe whose owners were already scrolled into view
+/// (`Ctx::reveal_frame`): scroll only as needed, so no ancestor scroll is left pending across processes.
+const SCROLL_NEAREST_FN: &str =
+    "function() { this.scrollIntoView({ block: 'nearest', inline: 'nearest', \
+    behavior: 'instant' }); const r = this.getBoundingClientRect(); \
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height }; }";
+
 /// Where to point at an element, in CSS px of the viewport.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ElementPoint {
@@ -96,9 +103,15 @@ impl<H: Host> Ctx<H> {
     /// # Errors
     /// The stale-ref error; `execution_failed "Element has no box to click."` when neither is known.
     pub(crate) async fn locate_ref(&self, tab: TabId, reference: &str) -> CmdResult<ElementPoint> {
-        let rect = self
-            .call_on_ref(tab, reference, SCROLL_CENTER_FN, Vec::new())
-            .await?;
+        let frame = self.ref_frame(tab, reference);
+        let scroll = match &frame {
+            Some(frame) => {
+                self.reveal_frame(tab, frame).await?;
+                SCROLL_NEAREST_FN
+            }
+            None => SCROLL_CENTER_FN,
+        };
+        let rect = self.call_on_ref(tab, reference, scroll, Vec::new()).await?;
         let backend = self.ref_node(tab, reference)?;
         let box_center = match self
             .cdp_ref(
@@ -117,8 +130,8 @@ impl<H: Host> Ctx<H> {
             Err(_) => None,
         };
         // An element in an out-of-process iframe is measured in that frame's viewport.
-        let (dx, dy) = match self.ref_frame(tab, reference) {
-            Some(frame) => self.frame_offset(tab, &frame).await?,
+        let (dx, dy) = match &frame {
+            Some(frame) => self.settled_frame_offset(tab, frame).await?,
             None => (0.0, 0.0),
         };
         if let Some((x, y)) = box_center {

@@ -42,6 +42,12 @@ const DOC_RECT_FN: &str = "function() { this.scrollIntoView({ block: 'center', i
     behavior: 'instant' }); const r = this.getBoundingClientRect(); \
     return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; }";
 
+/// [`DOC_RECT_FN`] for an element of an out-of-process iframe whose owners were scrolled into view first
+/// (`Ctx::reveal_frame`): scrolls only as needed, so no cross-process ancestor scroll is left pending.
+const DOC_RECT_NEAREST_FN: &str = "function() { this.scrollIntoView({ block: 'nearest', inline: 'nearest', \
+    behavior: 'instant' }); const r = this.getBoundingClientRect(); \
+    return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; }";
+
 /// Milliseconds since the document's load event ended, or -1 while it has not.
 const SINCE_LOAD_EXPR: &str = "(() => { const n = performance.getEntriesByType('navigation')[0]; \
     return n && n.loadEventEnd > 0 ? performance.now() - n.loadEventEnd : -1; })()";
@@ -177,9 +183,15 @@ async fn full_page<H: Host>(ctx: &Ctx<H>, tab: TabId) -> CmdResult {
 /// `cssVisualViewport.pageX/pageY`), since a beyond-viewport clip is in document px. When the box model is not
 /// available the element's own document rect is used (right for elements of the top document).
 async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResult {
-    let rect = ctx
-        .call_on_ref(tab, reference, DOC_RECT_FN, Vec::new())
-        .await?;
+    let frame = ctx.ref_frame(tab, reference);
+    let scroll = match &frame {
+        Some(frame) => {
+            ctx.reveal_frame(tab, frame).await?;
+            DOC_RECT_NEAREST_FN
+        }
+        None => DOC_RECT_FN,
+    };
+    let rect = ctx.call_on_ref(tab, reference, scroll, Vec::new()).await?;
     let (w, h) = (num(&rect, "width"), num(&rect, "height"));
     if w <= 0.0 || h <= 0.0 {
         return Err(execution_failed(
@@ -225,7 +237,7 @@ async fn border_box_in_tab_viewport<H: Host>(
         return Ok(None);
     };
     let (dx, dy) = match ctx.ref_frame(tab, reference) {
-        Some(frame) => ctx.frame_offset(tab, &frame).await?,
+        Some(frame) => ctx.settled_frame_offset(tab, &frame).await?,
         None => (0.0, 0.0),
     };
     Ok(Some((x + dx, y + dy, w, h)))

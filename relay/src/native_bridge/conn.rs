@@ -1,24 +1,24 @@
 //! One host connection: `auth` first, then an extension session through `ws_extension`'s handler.
 //!
-//! Messages on the channel are the `/extension` protocol's text frames, plus three of the channel's own:
-//! `{"type":"auth","token"}` (host -> relay, first frame), `{"type":"auth_ok"}` /
-//! `{"type":"error","code":"unauthorized"}` (the answer), and `{"type":"relay_close","code","reason"}`
-//! (relay -> host, last frame: what a WebSocket close frame would have said).
+//! The handler works on any byte stream's read and write halves, so the Unix socket and the Windows named
+//! pipe share it. Messages on the channel are the `/extension` protocol's text frames, plus three of the
+//! channel's own: `{"type":"auth","token","origin"?}` (host -> relay, first frame; see [`super::auth`]),
+//! `{"type":"auth_ok"}` / `{"type":"error","code":"unauthorized"}` (the answer), and
+//! `{"type":"relay_close","code","reason"}` (relay -> host, last frame: what a WebSocket close frame would
+//! have said).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::AsyncWriteExt;
-use tokio::net::unix::OwnedWriteHalf;
-use tokio::net::UnixStream;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+use super::auth;
 use super::frame::{self, ReadEnd};
 use super::MAX_FROM_HOST_BYTES;
 use crate::envelope::Head;
-use crate::guard::token_matches;
 use crate::hub::Hub;
 use crate::outbound::{self, EXTENSION_QUEUE_MESSAGES};
 use crate::ws_extension::{self, Step};
@@ -30,18 +30,26 @@ const AUTH_MAX_BYTES: usize = 1024;
 /// Close code and reason for a frame that breaks the channel's framing (WebSocket 1008 equivalent).
 const CLOSE_BAD_FRAME: (u16, &str) = (1008, "Invalid frame");
 
-/// Runs one authenticated-or-refused connection until either side ends it.
-pub(super) async fn run(hub: Arc<Hub>, stream: UnixStream, token: Arc<String>) {
+/// Runs one authenticated-or-refused connection, read from `rd` and written to `wr` (the two halves of
+/// one accepted stream), until either side ends it.
+pub(super) async fn run<R, W>(hub: Arc<Hub>, mut rd: R, mut wr: W, token: Arc<String>)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send,
+{
     let _live = hub.sessions.enter();
-    let (mut rd, mut wr) = stream.into_split();
     let auth = tokio::time::timeout(AUTH_TIMEOUT, frame::read_text(&mut rd, AUTH_MAX_BYTES)).await;
-    if !matches!(&auth, Ok(Ok(text)) if authorized(text, &token)) {
+    let Some(auth) = auth
+        .ok()
+        .and_then(Result::ok)
+        .and_then(|text| auth::parse(&text, &token))
+    else {
         tracing::warn!("native bridge: host failed to authenticate");
         let refusal = json!({"type": "error", "code": "unauthorized", "message": "Invalid native bridge token."});
         let _ = frame::write_text(&mut wr, &refusal.to_string()).await;
         let _ = wr.shutdown().await;
         return;
-    }
+    };
     if frame::write_text(&mut wr, r#"{"type":"auth_ok"}"#)
         .await
         .is_err()
@@ -61,6 +69,7 @@ pub(super) async fn run(hub: Arc<Hub>, stream: UnixStream, token: Arc<String>) {
     }
     tracing::info!(
         conn,
+        origin = auth.origin_label(),
         "native bridge: extension connected over native messaging"
     );
     let (in_tx, mut in_rx) = mpsc::channel::<Result<String, ReadEnd>>(8);
@@ -124,16 +133,11 @@ pub(super) async fn run(hub: Arc<Hub>, stream: UnixStream, token: Arc<String>) {
     if let Some((code, reason)) = ending {
         close(&mut wr, code, &reason).await;
     }
-    tracing::info!(conn, "native bridge: extension disconnected");
-}
-
-/// Whether `text` is `{"type":"auth","token":<token>}` (constant-time compare).
-fn authorized(text: &str, token: &str) -> bool {
-    let Ok(value) = serde_json::from_str::<Value>(text) else {
-        return false;
-    };
-    value.get("type").and_then(Value::as_str) == Some("auth")
-        && token_matches(Some(token), value.get("token").and_then(Value::as_str))
+    tracing::info!(
+        conn,
+        origin = auth.origin_label(),
+        "native bridge: extension disconnected"
+    );
 }
 
 /// Hands one extension message to the `/extension` handler. A `handshake` gets the relay's own token
@@ -160,7 +164,7 @@ fn with_relay_token(text: &str, token: Option<&str>) -> Option<String> {
 }
 
 /// Sends `relay_close` and shuts the write side.
-async fn close(wr: &mut OwnedWriteHalf, code: u16, reason: &str) {
+async fn close(wr: &mut (impl AsyncWrite + Unpin), code: u16, reason: &str) {
     let msg = json!({"type": "relay_close", "code": code, "reason": reason});
     let _ = frame::write_text(wr, &msg.to_string()).await;
     let _ = wr.shutdown().await;

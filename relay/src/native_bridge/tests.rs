@@ -13,6 +13,7 @@ use crate::config::RelayConfig;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const RELAY_TOKEN: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+const ORIGIN: &str = "chrome-extension://hcflhckpnhnifknaopogmdlfdielgilk/";
 
 /// A temp directory removed on drop.
 struct Tmp(PathBuf);
@@ -68,7 +69,7 @@ fn bridge(relay: &crate::RelayHandle) -> (Tmp, crate::native_bridge::NativeBridg
 /// Connects to `bridge` and authenticates (`auth` -> `auth_ok`).
 async fn authed(bridge: &crate::native_bridge::NativeBridge) -> UnixStream {
     let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
-    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
+    send(&mut s, json!({"type":"auth","token":TOKEN,"origin":ORIGIN})).await;
     assert_eq!(recv(&mut s).await, json!({"type":"auth_ok"}));
     s
 }
@@ -114,10 +115,18 @@ async fn refuses_a_group_accessible_dir_and_a_live_socket() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let _first = relay.serve_native(cfg.clone()).unwrap();
     let err = relay
-        .serve_native(cfg)
+        .serve_native(NativeBridgeConfig {
+            auth_token: RELAY_TOKEN.into(),
+            ..cfg
+        })
         .err()
         .expect("second bridge refused");
     assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+    assert_eq!(
+        std::fs::read_to_string(dir.join(TOKEN_FILE)).unwrap(),
+        TOKEN,
+        "the refused bridge left the live one's token alone"
+    );
 }
 
 #[tokio::test]
@@ -128,6 +137,7 @@ async fn wrong_or_missing_token_is_refused_and_never_reaches_the_hub() {
         json!({"type":"auth","token":"0".repeat(64)}),
         handshake(),
         json!({"type":"auth"}),
+        json!({"type":"auth","token":TOKEN,"origin":"chrome-extension://x/\nforged"}),
     ] {
         let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
         send(&mut s, first).await;
@@ -181,4 +191,52 @@ async fn relay_stop_sends_relay_close() {
         close,
         json!({"type":"relay_close","code":1000,"reason":"Relay stopped"})
     );
+}
+
+/// An `auth` without `origin` (an older host) is still accepted (SECURITY.md E9 adds the field).
+#[tokio::test]
+async fn an_auth_without_origin_is_still_accepted() {
+    let relay = relay().await;
+    let (_tmp, bridge) = bridge(&relay);
+    let mut s = UnixStream::connect(bridge.socket_path()).await.unwrap();
+    send(&mut s, json!({"type":"auth","token":TOKEN})).await;
+    assert_eq!(recv(&mut s).await, json!({"type":"auth_ok"}));
+    send(&mut s, handshake()).await;
+    assert_eq!(recv(&mut s).await["type"], "handshakeAck");
+}
+
+/// The relay's "extension connected over native messaging" line names the host's origin (SECURITY.md E9:
+/// which extension a native session belongs to is visible).
+#[tokio::test]
+async fn the_connected_log_line_names_the_hosts_origin() {
+    #[derive(Clone, Default)]
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // A `#[tokio::test]` runtime is single-threaded: the bridge's tasks log on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let relay = relay().await;
+    let (_tmp, bridge) = bridge(&relay);
+    let mut s = authed(&bridge).await;
+    send(&mut s, handshake()).await;
+    assert_eq!(recv(&mut s).await["type"], "handshakeAck");
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("extension connected over native messaging"))
+        .unwrap_or_else(|| panic!("no connected line in {logs}"));
+    assert!(line.contains(ORIGIN), "{line}");
 }

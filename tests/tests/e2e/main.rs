@@ -25,6 +25,7 @@ mod frames;
 mod managed;
 mod managed_parity;
 mod native;
+mod native_pairing;
 mod pages;
 mod pairing;
 mod pointer;

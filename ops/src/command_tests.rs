@@ -217,7 +217,8 @@ fn click_sends_three_mouse_events_at_the_box_centre() {
     assert!(scroll["functionDeclaration"]
         .as_str()
         .unwrap()
-        .contains("block: 'center', inline: 'center'"));
+        .contains("scrollIntoView({ block: block, inline: block"));
+    assert_eq!(scroll["arguments"], json!([{"value": "center"}]));
     h.host.respond("DOM.getBoxModel", |_, _| {
         Err(HostError::new("Could not compute box model."))
     });

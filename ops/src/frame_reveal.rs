@@ -33,15 +33,7 @@ impl<H: Host> Ctx<H> {
             if chain.len() > 16 {
                 break;
             }
-            let parent = self
-                .rt
-                .with_state(|st| {
-                    st.tabs
-                        .get(&tab)
-                        .and_then(|t| t.frames.get(&frame).cloned())
-                })
-                .ok_or_else(|| gone(&frame))?
-                .parent;
+            let parent = self.frame_parent(tab, &frame).ok_or_else(|| gone(&frame))?;
             chain.push((frame, parent.clone()));
             current = parent;
         }
@@ -64,6 +56,32 @@ impl<H: Host> Ctx<H> {
             .map_err(|_| gone(frame))?;
         }
         Ok(())
+    }
+
+    /// Scrolls the element of `reference` into view by running `function` on it with the alignment as its one
+    /// argument: `'center'` for an element of the tab's own renderer, `'nearest'` after [`Ctx::reveal_frame`]
+    /// for one inside an out-of-process iframe. Returns the function's value and the ref's OOPIF frame id.
+    ///
+    /// # Errors
+    /// The stale-ref error; `execution_failed` when a frame of the chain is gone or the function throws.
+    pub(crate) async fn scroll_ref_into_view(
+        &self,
+        tab: TabId,
+        reference: &str,
+        function: &str,
+    ) -> CmdResult<(Value, Option<String>)> {
+        let frame = self.ref_frame(tab, reference);
+        let block = match &frame {
+            Some(frame) => {
+                self.reveal_frame(tab, frame).await?;
+                "nearest"
+            }
+            None => "center",
+        };
+        let value = self
+            .call_on_ref(tab, reference, function, vec![json!(block)])
+            .await?;
+        Ok((value, frame))
     }
 
     /// [`Ctx::frame_offset`] once two readings [`SETTLE_MS`] apart agree within half a CSS px (at most

@@ -155,6 +155,17 @@ pub fn on_event<H: Host>(rt: &Runtime<H>, debuggee: &Debuggee, method: &str, par
 }
 
 impl<H: Host> crate::commands::Ctx<H> {
+    /// The parent of live out-of-process frame `frame_id` (`Some(None)`: the tab itself); `None` when the frame
+    /// is gone.
+    pub(crate) fn frame_parent(&self, tab: TabId, frame_id: &str) -> Option<Option<String>> {
+        self.rt.with_state(|st| {
+            st.tabs
+                .get(&tab)
+                .and_then(|t| t.frames.get(frame_id))
+                .map(|f| f.parent.clone())
+        })
+    }
+
     /// Where the viewport of out-of-process frame `frame_id` sits in the tab's viewport, in CSS px: the
     /// top-left of its `<iframe>` content box (`DOM.getFrameOwner` + `DOM.getBoxModel` on the parent's session),
     /// summed up the chain of nested frames. Input events go to the tab's root with these offsets added.
@@ -176,15 +187,7 @@ impl<H: Host> crate::commands::Ctx<H> {
                     "Frame {frame} is gone; take a new snapshot."
                 ))
             };
-            let parent = self
-                .rt
-                .with_state(|st| {
-                    st.tabs
-                        .get(&tab)
-                        .and_then(|t| t.frames.get(&frame).cloned())
-                })
-                .ok_or_else(gone)?
-                .parent;
+            let parent = self.frame_parent(tab, &frame).ok_or_else(gone)?;
             let parent_debuggee = debuggee(&self.rt, tab, parent.as_deref()).ok_or_else(gone)?;
             let owner = self
                 .guarded_cdp_to(

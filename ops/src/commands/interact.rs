@@ -11,17 +11,10 @@ use crate::commands::Ctx;
 use crate::errors::{execution_failed, invalid_request, CmdResult};
 use crate::host::{Host, TabId};
 
-/// Scrolls the element to the centre of the viewport and returns the centre and size of its client rect
+/// Scrolls the element into view with the alignment it is given (`'center'`, or `'nearest'` inside an
+/// out-of-process iframe: `Ctx::scroll_ref_into_view`) and returns the centre and size of its client rect
 /// `{x, y, w, h}`.
-const SCROLL_CENTER_FN: &str =
-    "function() { this.scrollIntoView({ block: 'center', inline: 'center', \
-    behavior: 'instant' }); const r = this.getBoundingClientRect(); \
-    return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height }; }";
-
-/// [`SCROLL_CENTER_FN`] for an element of an out-of-process iframe whose owners were already scrolled into view
-/// (`Ctx::reveal_frame`): scroll only as needed, so no ancestor scroll is left pending across processes.
-const SCROLL_NEAREST_FN: &str =
-    "function() { this.scrollIntoView({ block: 'nearest', inline: 'nearest', \
+const SCROLL_FN: &str = "function(block) { this.scrollIntoView({ block: block, inline: block, \
     behavior: 'instant' }); const r = this.getBoundingClientRect(); \
     return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width, h: r.height }; }";
 
@@ -103,15 +96,7 @@ impl<H: Host> Ctx<H> {
     /// # Errors
     /// The stale-ref error; `execution_failed "Element has no box to click."` when neither is known.
     pub(crate) async fn locate_ref(&self, tab: TabId, reference: &str) -> CmdResult<ElementPoint> {
-        let frame = self.ref_frame(tab, reference);
-        let scroll = match &frame {
-            Some(frame) => {
-                self.reveal_frame(tab, frame).await?;
-                SCROLL_NEAREST_FN
-            }
-            None => SCROLL_CENTER_FN,
-        };
-        let rect = self.call_on_ref(tab, reference, scroll, Vec::new()).await?;
+        let (rect, frame) = self.scroll_ref_into_view(tab, reference, SCROLL_FN).await?;
         let backend = self.ref_node(tab, reference)?;
         let box_center = match self
             .cdp_ref(
@@ -218,8 +203,7 @@ pub async fn hover<H: Host>(ctx: &Ctx<H>) -> CmdResult {
 pub async fn scroll_into_view<H: Host>(ctx: &Ctx<H>) -> CmdResult {
     let reference = required_ref(ctx)?;
     let tab = ctx.target()?;
-    ctx.call_on_ref(tab, &reference, SCROLL_CENTER_FN, Vec::new())
-        .await?;
+    ctx.scroll_ref_into_view(tab, &reference, SCROLL_FN).await?;
     Ok(json!({ "timingMs": ctx.elapsed_ms() }))
 }
 

@@ -37,14 +37,9 @@ pub const TILE_DEVICE_PX: f64 = 4_096.0;
 /// doc: 150 ms was measured too short, 250 ms enough).
 pub const SETTLE_AFTER_LOAD_MS: f64 = 500.0;
 
-/// Scrolls the element into view and returns its rect in document coordinates `{x, y, width, height}`.
-const DOC_RECT_FN: &str = "function() { this.scrollIntoView({ block: 'center', inline: 'center', \
-    behavior: 'instant' }); const r = this.getBoundingClientRect(); \
-    return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; }";
-
-/// [`DOC_RECT_FN`] for an element of an out-of-process iframe whose owners were scrolled into view first
-/// (`Ctx::reveal_frame`): scrolls only as needed, so no cross-process ancestor scroll is left pending.
-const DOC_RECT_NEAREST_FN: &str = "function() { this.scrollIntoView({ block: 'nearest', inline: 'nearest', \
+/// Scrolls the element into view with the alignment it is given (`Ctx::scroll_ref_into_view`) and returns its
+/// rect in its document's coordinates `{x, y, width, height}`.
+const DOC_RECT_FN: &str = "function(block) { this.scrollIntoView({ block: block, inline: block, \
     behavior: 'instant' }); const r = this.getBoundingClientRect(); \
     return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; }";
 
@@ -183,15 +178,9 @@ async fn full_page<H: Host>(ctx: &Ctx<H>, tab: TabId) -> CmdResult {
 /// `cssVisualViewport.pageX/pageY`), since a beyond-viewport clip is in document px. When the box model is not
 /// available the element's own document rect is used (right for elements of the top document).
 async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResult {
-    let frame = ctx.ref_frame(tab, reference);
-    let scroll = match &frame {
-        Some(frame) => {
-            ctx.reveal_frame(tab, frame).await?;
-            DOC_RECT_NEAREST_FN
-        }
-        None => DOC_RECT_FN,
-    };
-    let rect = ctx.call_on_ref(tab, reference, scroll, Vec::new()).await?;
+    let (rect, frame) = ctx
+        .scroll_ref_into_view(tab, reference, DOC_RECT_FN)
+        .await?;
     let (w, h) = (num(&rect, "width"), num(&rect, "height"));
     if w <= 0.0 || h <= 0.0 {
         return Err(execution_failed(
@@ -199,7 +188,7 @@ async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResul
         ));
     }
     settle(ctx, tab).await;
-    let clip = match border_box_in_tab_viewport(ctx, tab, reference).await? {
+    let clip = match border_box_in_tab_viewport(ctx, tab, reference, frame.as_deref()).await? {
         Some((x, y, bw, bh)) => {
             let (page_x, page_y) = page_scroll(ctx, tab).await?;
             (x + page_x, y + page_y, bw, bh)
@@ -210,7 +199,8 @@ async fn element<H: Host>(ctx: &Ctx<H>, tab: TabId, reference: &str) -> CmdResul
 }
 
 /// The element's border quad as `(x, y, width, height)` in the tab's viewport CSS px (`DOM.getBoxModel` on
-/// the ref's frame session, plus the out-of-process frame's offset); `None` when the box model is missing.
+/// the ref's frame session, plus the offset of `frame`, its out-of-process frame); `None` when the box model is
+/// missing.
 ///
 /// # Errors
 /// The stale-ref error; `execution_failed` when its out-of-process frame is gone.
@@ -218,6 +208,7 @@ async fn border_box_in_tab_viewport<H: Host>(
     ctx: &Ctx<H>,
     tab: TabId,
     reference: &str,
+    frame: Option<&str>,
 ) -> CmdResult<Option<(f64, f64, f64, f64)>> {
     let backend = ctx.ref_node(tab, reference)?;
     let model = match ctx
@@ -236,8 +227,8 @@ async fn border_box_in_tab_viewport<H: Host>(
     let Some((x, y, w, h)) = model.pointer("/model/border").and_then(quad_bounds) else {
         return Ok(None);
     };
-    let (dx, dy) = match ctx.ref_frame(tab, reference) {
-        Some(frame) => ctx.settled_frame_offset(tab, &frame).await?,
+    let (dx, dy) = match frame {
+        Some(frame) => ctx.settled_frame_offset(tab, frame).await?,
         None => (0.0, 0.0),
     };
     Ok(Some((x + dx, y + dy, w, h)))

@@ -11,9 +11,10 @@ use odb_e2e::image::Image;
 use odb_e2e::paths;
 use odb_e2e::wait_for;
 
-#[test]
-fn closed_shadow_and_cross_origin_frame_elements_are_driven_by_ref() {
-    let env = TestEnv::paired();
+/// Launches frames.html with its cross-origin frame served by a second fixture server under `localhost`
+/// (cross-site, so out of process) and waits for that frame in the snapshot. Returns the second server (keep it
+/// alive), the session id and the snapshot.
+fn frames_page(env: &TestEnv) -> (FixtureServer, String, String) {
     let other = FixtureServer::start(paths::fixtures_dir());
     let cross = other
         .url("")
@@ -31,6 +32,13 @@ fn closed_shadow_and_cross_origin_frame_elements_are_driven_by_ref() {
             env.snapshot(&sid, "outline")
         )
     });
+    (other, sid, snap)
+}
+
+#[test]
+fn closed_shadow_and_cross_origin_frame_elements_are_driven_by_ref() {
+    let env = TestEnv::paired();
+    let (_other, sid, snap) = frames_page(&env);
     println!("{snap}");
     for needle in [
         "button \"Open shadow button\"",
@@ -109,17 +117,7 @@ const FRAME_BUTTON: [u8; 3] = [255, 0, 170];
 #[test]
 fn element_screenshots_inside_frames_show_the_element() {
     let env = TestEnv::paired();
-    let other = FixtureServer::start(paths::fixtures_dir());
-    let cross = other
-        .url("")
-        .trim_end_matches('/')
-        .replace("127.0.0.1", "localhost");
-    let sid = env.launch(&format!("frames.html?cross={cross}"));
-    let snap = wait_for(Duration::from_secs(15), || {
-        let s = env.snapshot(&sid, "outline");
-        s.contains("Frame button cross").then_some(s)
-    })
-    .expect("the cross-origin frame in the snapshot");
+    let (_other, sid, snap) = frames_page(&env);
     for name in ["same", "cross"] {
         let button = ref_of(&snap, &format!("button \"Frame button {name}\""));
         let path = env.dir.path().join(format!("{name}.png"));

@@ -135,18 +135,24 @@ fn native_transport_drives_a_page_without_the_websocket() {
     assert_native_only(&env);
 }
 
-/// The pid in the host log's last `started` line.
-fn host_pid(native_dir: &std::path::Path) -> u32 {
+/// The pid of the host linked to the relay: the last host that logged `connected to the relay` and has not
+/// logged `exiting` since. The log is shared by every host process Chrome starts, including short-lived ones
+/// (a pairing request, a health ping), so the last `started` line is not necessarily the linked host.
+fn linked_host_pid(native_dir: &std::path::Path) -> Option<u32> {
     let log = std::fs::read_to_string(native_dir.join("host.log")).unwrap_or_default();
-    let line = log
-        .lines()
-        .rev()
-        .find(|l| l.contains(" started origin="))
-        .unwrap_or_else(|| panic!("no start line:\n{log}"));
-    line.split_whitespace()
-        .find_map(|w| w.strip_prefix("pid="))
-        .and_then(|p| p.parse().ok())
-        .expect("pid")
+    let mut linked = None;
+    for line in log.lines() {
+        let pid: Option<u32> = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("pid="))
+            .and_then(|p| p.parse().ok());
+        if line.contains(" connected to the relay ") {
+            linked = pid;
+        } else if line.contains(" exiting (") && linked.is_some() && linked == pid {
+            linked = None;
+        }
+    }
+    linked
 }
 
 #[test]
@@ -155,7 +161,12 @@ fn killing_the_host_gives_a_typed_error_and_the_next_command_reconnects() {
     let sid = env.launch("login.html");
     let snap = env.snapshot(&sid, "outline");
     let email = ref_of(&snap, "textbox \"Email\"");
-    let first = host_pid(&native_dir);
+    let first = linked_host_pid(&native_dir).unwrap_or_else(|| {
+        panic!(
+            "no linked host in the log:\n{}",
+            std::fs::read_to_string(native_dir.join("host.log")).unwrap_or_default()
+        )
+    });
 
     // A command in flight when the host dies fails with a typed error, not a hang.
     let config_dir = env.daemon.config_dir.clone();
@@ -194,7 +205,7 @@ fn killing_the_host_gives_a_typed_error_and_the_next_command_reconnects() {
 
     // The extension reconnects over native messaging (a new host process) and the session works again.
     let second = wait_for(Duration::from_secs(40), || {
-        let pid = host_pid(&native_dir);
+        let pid = linked_host_pid(&native_dir)?;
         (pid != first
             && env.status().is_some_and(|s| {
                 odb_e2e::env::relay_facts(&s)["extensionHandshakeComplete"] == true

@@ -1,12 +1,16 @@
 //! `connect.html?relayPort=N&discoveryPort=N`: stores the ports, asks the background to connect, closes its
 //! own tab. The launcher (tests, demo) uses it to point the extension at a relay on a non-default port.
 
+use std::cell::RefCell;
+
 use serde_json::{json, Map, Value};
 use wasm_bindgen_futures::spawn_local;
 
 use crate::chrome::storage::{self, Area};
+use crate::chrome::tabs::Tab;
 use crate::chrome::{runtime, tabs};
 use crate::connect_params::parse_query;
+use crate::connect_watch::{Watch, CHECK_IN_MS};
 use crate::settings::keys;
 
 /// Runs the connect page.
@@ -86,7 +90,7 @@ async fn run() -> Result<(), String> {
 /// Background start: reloads tabs showing `connect.html`. A launcher that passes the connect URL as the
 /// browser's start URL races extension loading, and Chromium then shows `ERR_BLOCKED_BY_CLIENT` for it;
 /// reloading once the worker runs makes the page load. Reloading a page that did load is harmless (the page
-/// is idempotent and closes itself).
+/// is idempotent and closes itself). Tabs that load later are covered by [`on_tab_loaded`].
 pub fn reload_pending_tabs() {
     spawn_local(async {
         let prefix = runtime::get_url("connect.html");
@@ -97,6 +101,7 @@ pub fn reload_pending_tabs() {
                 return;
             }
         };
+        log!("worker start: {} tab(s) open", all.len());
         for tab in all {
             let url = tab
                 .url
@@ -104,11 +109,54 @@ pub fn reload_pending_tabs() {
                 .or(tab.pending_url.clone())
                 .unwrap_or_default();
             if let (true, Some(id)) = (url.starts_with(&prefix), tab.id) {
-                log!("reloading connect page in tab {id}");
-                if let Err(e) = tabs::reload(id).await {
-                    warn!("reload of tab {id} failed: {e}");
-                }
+                reload(id, "at worker start").await;
             }
         }
     });
+}
+
+thread_local! {
+    static WATCH: RefCell<Watch> = RefCell::new(Watch::default());
+}
+
+/// `tabs.onUpdated` with `status: "complete"`: when `tab` shows `connect.html`, gives its page
+/// [`CHECK_IN_MS`] to send its `connect` message, then reloads the tab (the navigation was blocked before the
+/// extension was ready; see `crate::connect_watch`).
+pub fn on_tab_loaded(tab: &Tab) {
+    let (Some(id), Some(url)) = (tab.id, tab.url.as_deref()) else {
+        return;
+    };
+    if !url.starts_with(&runtime::get_url("connect.html"))
+        || !WATCH.with(|w| w.borrow_mut().loaded(id))
+    {
+        return;
+    }
+    spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(CHECK_IN_MS).await;
+        if !WATCH.with(|w| w.borrow_mut().expired(id)) {
+            return;
+        }
+        let still_there = matches!(tabs::get(id).await, Ok(Some(t))
+            if t.url.as_deref().is_some_and(|u| u.starts_with(&runtime::get_url("connect.html"))));
+        if still_there {
+            reload(id, "its page did not run").await;
+        }
+    });
+}
+
+/// The connect page in tab `id` sent its `connect` message: it ran.
+pub fn checked_in(id: i64) {
+    WATCH.with(|w| w.borrow_mut().check_in(id));
+}
+
+/// Tab `id` closed.
+pub fn on_tab_removed(id: i64) {
+    WATCH.with(|w| w.borrow_mut().removed(id));
+}
+
+async fn reload(id: i64, why: &str) {
+    log!("reloading connect page in tab {id} ({why})");
+    if let Err(e) = tabs::reload(id).await {
+        warn!("reload of tab {id} failed: {e}");
+    }
 }

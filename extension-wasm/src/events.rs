@@ -31,7 +31,7 @@ pub fn route(name: &str, args: &Array) {
                 spawn_local(ensure(bg, Trigger::Retry));
             }
         }
-        "runtime.onMessage" => on_message(bg, js_to_json(&arg(0)), arg(2)),
+        "runtime.onMessage" => on_message(bg, js_to_json(&arg(0)), &js_to_json(&arg(1)), arg(2)),
         "storage.onChanged" => on_storage_changed(&bg, &js_to_json(&arg(0)), arg(1).as_string()),
         "debugger.onEvent" => {
             if let Some(debuggee) = debugger::debuggee_from_js(&arg(0)) {
@@ -51,6 +51,7 @@ pub fn route(name: &str, args: &Array) {
             if let Some(id) = arg(0).as_f64() {
                 let id = id as i64;
                 bg.runtime.on_tab_removed(id);
+                crate::connect_page::on_tab_removed(id);
                 if bg.state.borrow().tracked.id == id {
                     spawn_local(retrack(bg));
                 }
@@ -118,6 +119,9 @@ fn on_tab_updated(bg: &Rc<Background>, change: &Value, tab: &JsValue) {
     let Some(tab) = tabs::Tab::from_js(tab) else {
         return;
     };
+    if change.get("status").and_then(Value::as_str) == Some("complete") {
+        crate::connect_page::on_tab_loaded(&tab);
+    }
     let info = tab.info();
     let touches = change.get("url").is_some() || change.get("title").is_some();
     let rehandshake = {
@@ -171,8 +175,9 @@ fn on_storage_changed(bg: &Rc<Background>, changes: &Value, area: Option<String>
     }
 }
 
-/// Popup / connect page messages: `{type:"status"|"connect"|"disconnect"}`; the reply goes to `reply`.
-fn on_message(bg: Rc<Background>, message: Value, reply: JsValue) {
+/// Popup / connect page messages: `{type:"status"|"connect"|"disconnect"}`; the reply goes to `reply`. A
+/// `connect` from a tab (`sender.tab.id`: the connect page) checks that page in with the connect-page watch.
+fn on_message(bg: Rc<Background>, message: Value, sender: &Value, reply: JsValue) {
     let Ok(reply) = reply.dyn_into::<Function>() else {
         return;
     };
@@ -181,6 +186,9 @@ fn on_message(bg: Rc<Background>, message: Value, reply: JsValue) {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    if let (true, Some(tab)) = (kind == "connect", sender["tab"]["id"].as_i64()) {
+        crate::connect_page::checked_in(tab);
+    }
     spawn_local(async move {
         let answer = match kind.as_str() {
             "status" => bg.status_reply().await,

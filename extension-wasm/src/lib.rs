@@ -27,6 +27,7 @@ mod js;
 
 pub mod backoff;
 pub mod connect_params;
+pub mod connect_watch;
 pub mod errors;
 pub mod native;
 pub mod pairing;

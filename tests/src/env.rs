@@ -26,11 +26,9 @@ pub struct TestEnv {
 impl TestEnv {
     /// Starts fixtures and a daemon, then the browser, and waits until the extension is paired.
     pub fn paired() -> TestEnv {
-        let env = TestEnv::daemon_only();
-        let mut env = env;
+        let mut env = TestEnv::daemon_only();
         env.start_browser();
-        env.wait_paired(Duration::from_secs(30))
-            .expect("extension paired within 30 s");
+        env.expect_paired(Duration::from_secs(30));
         env
     }
 
@@ -70,8 +68,7 @@ impl TestEnv {
     pub fn paired_with(tweak: impl FnOnce(&mut LaunchOptions)) -> TestEnv {
         let mut env = TestEnv::daemon_only();
         env.start_browser_with(tweak);
-        env.wait_paired(Duration::from_secs(30))
-            .expect("extension paired within 30 s");
+        env.expect_paired(Duration::from_secs(30));
         env
     }
 
@@ -107,6 +104,15 @@ impl TestEnv {
             .to_string()
     }
 
+    /// The extension's own log lines (`[odb] ...`: the worker's and its pages' console, from Chromium's stderr).
+    pub fn extension_log(&self) -> String {
+        self.browser_log()
+            .lines()
+            .filter(|l| l.contains("[odb]"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// `opendevbrowser status` as JSON (None when it fails).
     pub fn status(&self) -> Option<Value> {
         let run = self.daemon.cli(&["--output-format", "json", "status"]);
@@ -123,6 +129,30 @@ impl TestEnv {
                 .then_some(())
         })
         .map(|_| start.elapsed())
+    }
+
+    /// [`TestEnv::wait_paired`], panicking on a timeout with what explains it: the relay's last status, the
+    /// extension's own log lines (`[odb] ...`, from Chromium's stderr) and the daemon log's tail.
+    pub fn expect_paired(&self, timeout: Duration) -> Duration {
+        if let Some(took) = self.wait_paired(timeout) {
+            return took;
+        }
+        panic!(
+            "{}",
+            self.pairing_report(&format!("extension not paired within {timeout:?}"))
+        );
+    }
+
+    /// A failure report for a link that did not come up: `what`, the relay facts of `status`, the
+    /// extension's log lines and the daemon log (last 80 lines each).
+    pub fn pairing_report(&self, what: &str) -> String {
+        let relay = self.status().map(|s| relay_facts(&s).clone());
+        format!(
+            "{what}\n--- relay status\n{relay:?}\n--- extension log (last 80 lines)\n{}\n--- daemon log (tail)\n{}\n--- browser log (tail)\n{}",
+            tail(&self.extension_log(), 80),
+            tail(&self.daemon.log(), 80),
+            tail(&self.browser_log(), 40),
+        )
     }
 
     /// `launch --start-url <fixture>`: returns the session id.
@@ -236,4 +266,10 @@ pub fn nth_ref(snapshot: &str, needle: &str, n: usize) -> String {
         .nth(n)
         .unwrap_or_else(|| panic!("no {n}th line with {needle:?} in snapshot:\n{snapshot}"));
     line[1..line.find(']').expect("ref bracket")].to_string()
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }

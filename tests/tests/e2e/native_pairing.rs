@@ -64,12 +64,7 @@ impl Setup {
 
     /// The extension's own log lines (`[odb] ...`).
     fn extension_lines(&self) -> String {
-        self.env
-            .browser_log()
-            .lines()
-            .filter(|l| l.contains("[odb]"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.env.extension_log()
     }
 
     /// Panics with the daemon, host and extension logs.

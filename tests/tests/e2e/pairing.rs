@@ -14,14 +14,14 @@ fn pairs_when_the_relay_starts_first() {
     let mut env = TestEnv::daemon_only();
     let spawned = Instant::now();
     env.start_browser();
-    let took = env.wait_paired(Duration::from_secs(30));
-    let took =
-        took.unwrap_or_else(|| panic!("not paired in 30 s; browser log:\n{}", env.browser_log()));
+    env.expect_paired(Duration::from_secs(30));
+    // The launcher's connect.html start tab can be blocked when Chromium navigates it before the extension is
+    // registered; the worker reloads it (extension-wasm/src/connect_watch.rs). How often, for the record.
     println!(
-        "browser spawn -> paired: {} ms",
-        spawned.elapsed().as_millis()
+        "browser spawn -> paired: {} ms ({})",
+        spawned.elapsed().as_millis(),
+        connect_page_reloads(&env.browser_log())
     );
-    assert!(took < Duration::from_secs(30));
 }
 
 #[test]
@@ -54,7 +54,26 @@ fn pairs_when_the_browser_starts_first() {
         String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default())
     );
     println!(
-        "relay start -> paired (browser first): {} ms",
-        started.elapsed().as_millis()
+        "relay start -> paired (browser first): {} ms ({})",
+        started.elapsed().as_millis(),
+        connect_page_reloads(&String::from_utf8_lossy(
+            &std::fs::read(&log).unwrap_or_default()
+        ))
     );
+}
+
+/// How often the worker reloaded the launcher's connect.html start tab, by reason. Chromium can navigate that
+/// tab before the extension is registered (`ERR_BLOCKED_BY_CLIENT`); see extension-wasm/src/connect_watch.rs.
+fn connect_page_reloads(browser_log: &str) -> String {
+    let count = |why: &str| {
+        browser_log
+            .lines()
+            .filter(|l| l.contains("[odb] reloading connect page") && l.contains(why))
+            .count()
+    };
+    format!(
+        "connect page reloads: {} at worker start, {} after the check-in wait",
+        count("(at worker start)"),
+        count("(its page did not run)")
+    )
 }

@@ -2,7 +2,8 @@
 //! daemon's ports and pid), both 0600 in a 0700 directory (PROTOCOL.md "Process topology", SECURITY.md §1.4).
 //!
 //! ```text
-//! config.json: {"relayPort":8787,"discoveryPort":8787,"relayToken":"<64 hex>","daemonPort":8788,"daemonToken":"<64 hex>"}
+//! config.json: {"relayPort":8787,"discoveryPort":8787,"relayToken":"<64 hex>","daemonPort":8788,"daemonToken":"<64 hex>",
+//!               "httpPair":true}
 //! daemon.json: {"pid":1234,"relayPort":8787,"daemonPort":8788}
 //! ```
 
@@ -60,6 +61,10 @@ pub struct Config {
     /// The bearer token of the daemon's control endpoint.
     #[serde(default)]
     pub daemon_token: String,
+    /// Whether the relay hands its token out over HTTP (`POST /pair`); `false` leaves the native host as the
+    /// only way (SECURITY.md A11, docs/NATIVE.md). Default true; `serve --no-http-pair` turns it off for a run.
+    #[serde(default = "default_http_pair")]
+    pub http_pair: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +75,7 @@ impl std::fmt::Debug for Config {
             .field("relay_token", &"<redacted>")
             .field("daemon_port", &self.daemon_port)
             .field("daemon_token", &"<redacted>")
+            .field("http_pair", &self.http_pair)
             .finish()
     }
 }
@@ -82,6 +88,9 @@ fn default_discovery_port() -> u16 {
 }
 fn default_daemon_port() -> u16 {
     DEFAULT_DAEMON_PORT
+}
+fn default_http_pair() -> bool {
+    true
 }
 
 /// `daemon.json`: what the running daemon actually uses (after `serve --port` overrides).
@@ -156,6 +165,7 @@ pub fn load_or_create(dir: &Path) -> Result<Config, ConfigError> {
         relay_token: String::new(),
         daemon_port: DEFAULT_DAEMON_PORT,
         daemon_token: String::new(),
+        http_pair: true,
     });
     let before = config.clone();
     if config.relay_token.is_empty() {

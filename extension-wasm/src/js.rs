@@ -100,7 +100,8 @@ pub fn random_unit() -> f64 {
 /// `fetch(url, {method})` with a deadline; the body text on a 2xx status.
 ///
 /// # Errors
-/// A short reason: network failure, timeout, or `HTTP <status>`.
+/// A short reason: network failure, timeout, or `HTTP <status>` (with `: <error>` when the body is the
+/// relay's `{"error": "..."}`).
 pub async fn fetch_text(url: &str, method: &str, timeout_ms: u32) -> Result<String, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -109,7 +110,18 @@ pub async fn fetch_text(url: &str, method: &str, timeout_ms: u32) -> Result<Stri
         let resp = await_promise(global_fetch(url, &init)).await?;
         let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a Response".to_string())?;
         if !resp.ok() {
-            return Err(format!("HTTP {}", resp.status()));
+            // The relay's refusals are `{"error": "..."}`: keep its words (they name the fix).
+            let status = resp.status();
+            let said = await_promise(resp.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string));
+            return Err(match said {
+                Some(error) => format!("HTTP {status}: {error}"),
+                None => format!("HTTP {status}"),
+            });
         }
         let text = await_promise(resp.text()).await?;
         text.as_string().ok_or_else(|| "non-text body".to_string())

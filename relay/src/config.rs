@@ -22,6 +22,11 @@ pub struct RelayConfig {
     pub extension_ids: Vec<String>,
     /// Re-open the original `GET /pair` (token for any loopback caller without Origin). Default false.
     pub compat_open_pair: bool,
+    /// Hand the token out over HTTP at all (`POST /pair` for an extension Origin; `GET /pair` with
+    /// [`RelayConfig::compat_open_pair`]). Default true. With `false` the only way to the token is the native
+    /// host (docs/NATIVE.md "Pairing over native messaging"): a local process can forge an Origin, it cannot
+    /// make Chrome start the host for our extension (SECURITY.md checklist A11).
+    pub http_pair: bool,
 }
 
 impl Default for RelayConfig {
@@ -32,6 +37,7 @@ impl Default for RelayConfig {
             token: None,
             extension_ids: vec![limits::EXTENSION_ID.to_string()],
             compat_open_pair: false,
+            http_pair: true,
         }
     }
 }
@@ -45,6 +51,7 @@ impl std::fmt::Debug for RelayConfig {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("extension_ids", &self.extension_ids)
             .field("compat_open_pair", &self.compat_open_pair)
+            .field("http_pair", &self.http_pair)
             .finish()
     }
 }

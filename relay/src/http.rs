@@ -161,7 +161,8 @@ fn pair_body(hub: &Hub) -> PairResponse {
     }
 }
 
-/// `GET /pair`: refused unless `compat_open_pair` (then the original behaviour). No side effects.
+/// `GET /pair`: refused unless `compat_open_pair` and `http_pair` (then the original behaviour). No side
+/// effects.
 async fn get_pair(
     State(hub): State<Arc<Hub>>,
     Extension(meta): Extension<ConnMeta>,
@@ -171,23 +172,45 @@ async fn get_pair(
         Ok(origin) => origin,
         Err((status, message)) => return json_error(status, message),
     };
+    if !hub.id.http_pair {
+        return http_pair_off();
+    }
     if !hub.id.compat_open_pair {
         return json_error(
             StatusCode::FORBIDDEN,
             "Forbidden: use POST /pair from the extension",
         );
     }
+    tracing::info!(
+        origin = origin.as_deref().unwrap_or("-"),
+        "token handed out: GET /pair"
+    );
     json_response(StatusCode::OK, &pair_body(&hub), origin.as_deref())
 }
 
-/// `POST /pair`: the token, only for an allowed extension origin.
+/// The answer of `/pair` when [`RelayConfig::http_pair`](crate::RelayConfig) is off: 403, nothing handed out.
+fn http_pair_off() -> Response {
+    json_error(StatusCode::FORBIDDEN, HTTP_PAIR_OFF)
+}
+
+/// The `error` of [`http_pair_off`]: what is off, and the way that works instead.
+pub const HTTP_PAIR_OFF: &str =
+    "Forbidden: this relay hands its token only to the native host (http pairing is off); \
+install it with `opendevbrowser native install`";
+
+/// `POST /pair`: the token, only for an allowed extension origin, and only while `http_pair` is on (else
+/// [`HTTP_PAIR_OFF`]). Every token handed out is logged with the Origin (never the token).
 async fn post_pair(
     State(hub): State<Arc<Hub>>,
     Extension(meta): Extension<ConnMeta>,
     headers: HeaderMap,
 ) -> Response {
     match authorize(&hub, &meta, "/pair", &headers) {
-        Ok(Some(origin)) => json_response(StatusCode::OK, &pair_body(&hub), Some(&origin)),
+        Ok(Some(_)) if !hub.id.http_pair => http_pair_off(),
+        Ok(Some(origin)) => {
+            tracing::info!(origin, "token handed out: POST /pair");
+            json_response(StatusCode::OK, &pair_body(&hub), Some(&origin))
+        }
         Ok(None) => json_error(
             StatusCode::FORBIDDEN,
             "Forbidden: extension origin required",

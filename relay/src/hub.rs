@@ -63,6 +63,8 @@ pub(crate) struct Identity {
     pub token: Option<String>,
     pub extension_origins: Vec<String>,
     pub compat_open_pair: bool,
+    /// `RelayConfig::http_pair`: `/pair` hands out the token at all.
+    pub http_pair: bool,
     pub timings: Timings,
 }
 

@@ -47,6 +47,7 @@ mod ws_single;
 #[doc(hidden)]
 pub use config::Timings;
 pub use config::{ConfigError, RelayConfig};
+pub use http::HTTP_PAIR_OFF;
 #[doc(hidden)]
 pub use server::start_with_timings;
 pub use server::{start, RelayHandle, StartError};

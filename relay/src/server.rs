@@ -97,6 +97,7 @@ pub async fn start_with_timings(
         token,
         extension_origins,
         compat_open_pair: config.compat_open_pair,
+        http_pair: config.http_pair,
         timings,
     }));
     let (stop, _) = watch::channel(false);

@@ -119,6 +119,39 @@ async fn compat_open_pair_reopens_get() {
     r.shutdown().await;
 }
 
+/// SECURITY.md checklist A11: with `http_pair` off, a forged extension Origin gets nothing over HTTP (POST,
+/// and GET even in compat mode); the rest of the relay keeps working.
+#[tokio::test]
+async fn http_pair_off_hands_the_token_to_no_http_caller() {
+    let r = relay_with(RelayConfig {
+        port: 0,
+        token: Some(TOKEN.into()),
+        compat_open_pair: true,
+        http_pair: false,
+        ..RelayConfig::default()
+    })
+    .await;
+    let base = format!("http://127.0.0.1:{}", r.port());
+    let http = reqwest::Client::new();
+    let forged = http
+        .post(format!("{base}/pair"))
+        .header("Origin", OUR_ORIGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let body = forged.text().await.unwrap();
+    assert!(!body.contains(TOKEN));
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"], odb_relay::HTTP_PAIR_OFF);
+    let get = http.get(format!("{base}/pair")).send().await.unwrap();
+    assert_eq!(get.status(), 403);
+    assert!(!get.text().await.unwrap().contains(TOKEN));
+    let config = http.get(format!("{base}/config")).send().await.unwrap();
+    assert_eq!(config.status(), 200);
+    r.shutdown().await;
+}
+
 #[tokio::test]
 async fn host_allow_list_on_http_and_ws() {
     let r = relay().await;

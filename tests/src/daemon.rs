@@ -19,6 +19,8 @@ pub struct Daemon {
     pub daemon_port: u16,
     /// Where its stdout and stderr go (appended across restarts).
     pub log_path: PathBuf,
+    /// More `serve` flags (kept across restarts), e.g. `--no-http-pair`.
+    serve_flags: Vec<String>,
 }
 
 /// One CLI run.
@@ -57,6 +59,16 @@ impl CliRun {
 impl Daemon {
     /// Starts `serve` on the given ports with `config_dir`, waiting (up to 20 s) for its ready line.
     pub fn start(config_dir: &Path, relay_port: u16, daemon_port: u16) -> Daemon {
+        Daemon::start_with(config_dir, relay_port, daemon_port, &[])
+    }
+
+    /// [`Daemon::start`] with more `serve` flags.
+    pub fn start_with(
+        config_dir: &Path,
+        relay_port: u16,
+        daemon_port: u16,
+        serve_flags: &[&str],
+    ) -> Daemon {
         std::fs::create_dir_all(config_dir).expect("config dir");
         let log_path = config_dir.join("daemon-test.log");
         let mut daemon = Daemon {
@@ -65,6 +77,7 @@ impl Daemon {
             relay_port,
             daemon_port,
             log_path,
+            serve_flags: serve_flags.iter().map(|f| f.to_string()).collect(),
         };
         daemon.spawn();
         daemon
@@ -87,6 +100,7 @@ impl Daemon {
                 "--daemon-port",
                 &self.daemon_port.to_string(),
             ])
+            .args(&self.serve_flags)
             .env("OPENDEVBROWSER_CONFIG_DIR", &self.config_dir)
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())

@@ -34,9 +34,19 @@ impl TestEnv {
 
     /// Fixtures and a daemon, no browser yet.
     pub fn daemon_only() -> TestEnv {
+        TestEnv::daemon_only_with(&[])
+    }
+
+    /// [`TestEnv::daemon_only`] with more `serve` flags (e.g. `--no-http-pair`).
+    pub fn daemon_only_with(serve_flags: &[&str]) -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let fixtures = FixtureServer::start(fixtures_dir());
-        let daemon = Daemon::start(&dir.path().join("config"), free_port(), free_port());
+        let daemon = Daemon::start_with(
+            &dir.path().join("config"),
+            free_port(),
+            free_port(),
+            serve_flags,
+        );
         TestEnv {
             browser: None,
             daemon,

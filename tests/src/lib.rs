@@ -15,6 +15,7 @@ pub mod cdp;
 pub mod daemon;
 pub mod env;
 pub mod fixtures;
+pub mod http;
 pub mod image;
 pub mod managed;
 pub mod native;

@@ -24,8 +24,12 @@ pub struct ServeArgs {
     /// Relay pairing token for this run (default: relayToken from config.json).
     #[arg(long)]
     pub token: Option<String>,
+    /// Hand the relay token to the native host only: `/pair` refuses every HTTP caller for this run
+    /// (default: httpPair from config.json, true). See docs/NATIVE.md.
+    #[arg(long = "no-http-pair")]
+    pub no_http_pair: bool,
     /// Stop the running daemon instead.
-    #[arg(long, conflicts_with_all = ["port", "daemon_port", "token"])]
+    #[arg(long, conflicts_with_all = ["port", "daemon_port", "token", "no_http_pair"])]
     pub stop: bool,
 }
 
@@ -69,6 +73,7 @@ pub async fn serve(args: ServeArgs, ctx: &Ctx) -> Result<Outcome, CliError> {
         relay_port: args.port,
         daemon_port: args.daemon_port,
         token: args.token,
+        no_http_pair: args.no_http_pair,
     };
     daemon::serve(&ctx.dir, opts).await?;
     Ok(Outcome::ack(json!({"stopped": true}), ""))
@@ -139,6 +144,9 @@ pub fn status_text(data: &Value) -> String {
     }
     if let Some(t) = r["extensionTransport"].as_str() {
         lines.push(format!("extensionTransport: {t}"));
+    }
+    if let Some(on) = d["httpPair"].as_bool() {
+        lines.push(format!("httpPair: {on}"));
     }
     lines.push(format!("health: {}", scalar(&r["health"]["reason"])));
     lines.push(format!("sessions: {}", scalar(&d["sessions"])));

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! POST /command  {"name":"nav.goto","params":{...},"transport"?:"websocket"|"native"} -> {"ok":true,"data":...} | {"ok":false,"error":{code,message,retryable,details?}}
-//! GET  /status   -> {"ok":true,"data":{"daemon":{pid,relayPort,daemonPort,sessions,opsConnected,nativeBridge:{socket}|null},"relay":<relay /status>}}
+//! GET  /status   -> {"ok":true,"data":{"daemon":{pid,relayPort,daemonPort,sessions,opsConnected,nativeBridge:{socket}|null,httpPair},"relay":<relay /status>}}
 //! POST /stop     -> {"ok":true,"data":{"stopping":true}}, then a graceful shutdown
 //! ```
 //! Every request needs `Authorization: Bearer <daemonToken>` (constant-time compare; else 401) and a Host of
@@ -39,6 +39,8 @@ pub struct ControlState {
     pub relay_status: StatusFn,
     /// The native bridge's socket when it listens (docs/NATIVE.md); reported in `daemon.nativeBridge`.
     pub native_socket: Option<std::path::PathBuf>,
+    /// Whether the relay hands its token out over HTTP; reported in `daemon.httpPair`.
+    pub http_pair: bool,
     /// Notified by `POST /stop`.
     pub stop: Arc<Notify>,
 }
@@ -154,6 +156,7 @@ async fn status(State(state): State<Arc<ControlState>>, headers: HeaderMap) -> R
             "sessions": state.dispatcher.session_count(),
             "opsConnected": state.dispatcher.ops_connected().await,
             "nativeBridge": state.native_socket.as_ref().map(|p| json!({"socket": p})),
+            "httpPair": state.http_pair,
         },
         "relay": relay,
     })))

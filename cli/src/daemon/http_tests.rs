@@ -37,6 +37,7 @@ async fn serve() -> (u16, Arc<Notify>) {
         ),
         relay_status: fake_status(),
         native_socket: None,
+        http_pair: true,
         stop: stop.clone(),
     });
     tokio::spawn(async move { axum::serve(listener, router(state)).await });

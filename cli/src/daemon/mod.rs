@@ -42,6 +42,8 @@ pub struct ServeOptions {
     pub daemon_port: Option<u16>,
     /// `--token`: the relay token for this run.
     pub token: Option<String>,
+    /// `--no-http-pair`: the relay refuses `/pair` for this run (else `httpPair` from config.json).
+    pub no_http_pair: bool,
 }
 
 /// Runs the daemon until SIGINT, SIGTERM or `POST /stop`, then shuts down gracefully.
@@ -66,7 +68,8 @@ pub async fn serve(dir: &Path, opts: ServeOptions) -> Result<(), CliError> {
         }
         Err(e) => return Err(CliError::execution(format!("cannot listen on 127.0.0.1:{daemon_port}: {e}"))),
     };
-    let relay = relay_host::HostedRelay::start(relay_port, relay_token.clone())
+    let http_pair = config.http_pair && !opts.no_http_pair;
+    let relay = relay_host::HostedRelay::start(relay_port, relay_token.clone(), http_pair)
         .await
         .map_err(CliError::execution)?;
     let relay_port = relay.port();
@@ -95,6 +98,7 @@ pub async fn serve(dir: &Path, opts: ServeOptions) -> Result<(), CliError> {
             .with_profiles_dir(dir.join("profiles")),
         relay_status: status,
         native_socket: relay.native_socket(),
+        http_pair,
         stop: stop.clone(),
     });
     let app = http::router(state.clone());
@@ -109,7 +113,7 @@ pub async fn serve(dir: &Path, opts: ServeOptions) -> Result<(), CliError> {
 
     println!("{}", ready_line(relay_port, daemon_port));
     let _ = std::io::stdout().flush();
-    tracing::info!(relay_port, daemon_port, pid, "daemon ready");
+    tracing::info!(relay_port, daemon_port, pid, http_pair, "daemon ready");
 
     let served = server.await;
     tracing::info!("daemon stopping");

@@ -19,17 +19,19 @@ pub struct HostedRelay {
 }
 
 impl HostedRelay {
-    /// Starts the relay on 127.0.0.1:`port` with `token` (discovery on the same port).
+    /// Starts the relay on 127.0.0.1:`port` with `token` (discovery on the same port); `http_pair` false makes
+    /// `/pair` refuse everyone, leaving the native host's `relay.pairing.json` as the only way to the token.
     ///
     /// # Errors
     /// A message naming the port when the relay cannot start (e.g. the port is taken); never the token.
-    pub async fn start(port: u16, token: String) -> Result<HostedRelay, String> {
+    pub async fn start(port: u16, token: String, http_pair: bool) -> Result<HostedRelay, String> {
         let config = odb_relay::RelayConfig {
             port,
             discovery_port: None,
             token: Some(token.clone()),
             extension_ids: vec![EXTENSION_ID.to_string()],
             compat_open_pair: false,
+            http_pair,
         };
         let handle = odb_relay::start(config)
             .await

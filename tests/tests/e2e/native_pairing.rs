@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use odb_e2e::env::{relay_facts, TestEnv};
+use odb_e2e::http::post_pair;
 use odb_e2e::native::host_binary;
 use odb_e2e::wait_for;
+use odb_protocol::limits::EXTENSION_ID;
 use opendevbrowser::launcher::NativeHostSetup;
 use serde_json::Value;
 
@@ -27,7 +29,12 @@ struct Setup {
 impl Setup {
     /// Starts both and waits until the extension is linked.
     fn start() -> Setup {
-        let mut env = TestEnv::daemon_only();
+        Setup::start_with(&[])
+    }
+
+    /// [`Setup::start`] with more `serve` flags.
+    fn start_with(serve_flags: &[&str]) -> Setup {
+        let mut env = TestEnv::daemon_only_with(serve_flags);
         let native_dir = env.daemon.config_dir.join("native");
         let net_log = env.dir.path().join("netlog.json");
         let dir = native_dir.clone();
@@ -220,4 +227,66 @@ fn after_a_daemon_restart_the_extension_pairs_again_through_the_host() {
     let snap = setup.env.snapshot(&sid, "outline");
     assert!(snap.contains("link \"Dune\""), "{snap}");
     setup.assert_net_log_has_no_pair(port);
+}
+
+/// SECURITY.md checklist A11 with `serve --no-http-pair`: a local process that forges our extension's Origin
+/// gets no token over HTTP, while the extension, whose token comes from the host Chrome starts only for our
+/// origin, pairs and drives a page. `status` says pairing over HTTP is off.
+#[test]
+fn with_http_pairing_off_a_forged_origin_gets_nothing_and_the_host_still_pairs() {
+    let mut setup = Setup::start_with(&["--no-http-pair"]);
+    let port = setup.env.daemon.relay_port;
+    let token = setup.env.daemon.relay_token();
+    setup.assert_websocket_link();
+    setup.assert_no_pair_fallback();
+
+    let (status, body) = post_pair(port, &format!("chrome-extension://{EXTENSION_ID}"));
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains(&token), "the refusal carries the token");
+    let error: Value = serde_json::from_str(&body).expect("JSON refusal");
+    assert_eq!(error["error"], odb_relay::HTTP_PAIR_OFF);
+    let log = setup.env.daemon.log();
+    assert!(
+        !log.contains("token handed out"),
+        "the relay handed a token out over HTTP:\n{log}"
+    );
+
+    let status = setup.env.status().expect("status");
+    assert_eq!(status["daemon"]["httpPair"], false, "{status}");
+    let text = setup.env.daemon.cli(&["status"]).ok().stdout;
+    assert!(text.contains("httpPair: false"), "{text}");
+
+    let env = &setup.env;
+    let sid = env.launch("login.html");
+    let snap = env.snapshot(&sid, "outline");
+    assert!(snap.contains("textbox \"Email\""), "{snap}");
+    setup.assert_net_log_has_no_pair(port);
+}
+
+/// Without the host, an extension facing a `--no-http-pair` relay cannot pair, and says why in its popup
+/// note (the relay's own words, which name the fix) instead of a bare status code.
+#[test]
+fn with_http_pairing_off_and_no_host_the_extension_says_why() {
+    let mut env = TestEnv::daemon_only_with(&["--no-http-pair"]);
+    env.start_browser();
+    let said = wait_for(Duration::from_secs(20), || {
+        env.extension_log()
+            .lines()
+            .find(|l| l.contains("Pairing request failed (HTTP 403: "))
+            .map(str::to_string)
+    })
+    .unwrap_or_else(|| panic!("{}", env.pairing_report("no pairing refusal logged")));
+    println!(
+        "extension: {}",
+        said.split("[odb] ").nth(1).unwrap_or(&said)
+    );
+    assert!(said.contains("opendevbrowser native install"), "{said}");
+    let status = env.status().expect("status");
+    assert_eq!(
+        relay_facts(&status)["extensionHandshakeComplete"],
+        false,
+        "{status}"
+    );
+    let log = env.daemon.log();
+    assert!(!log.contains("token handed out"), "{log}");
 }

@@ -273,6 +273,17 @@ mod tests {
         assert_eq!((config.relay_port, config.daemon_port), (9000, 9001));
         assert!(is_hex64(&config.relay_token));
         assert_eq!(read_config(tmp.path()).unwrap().unwrap(), config);
+        assert!(config.http_pair, "HTTP pairing stays on unless turned off");
+    }
+
+    #[test]
+    fn http_pair_false_is_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CONFIG_FILE);
+        secure_file::write_private(&path, r#"{"httpPair":false}"#).unwrap();
+        let config = load_or_create(tmp.path()).unwrap();
+        assert!(!config.http_pair);
+        assert!(!read_config(tmp.path()).unwrap().unwrap().http_pair);
     }
 
     #[test]

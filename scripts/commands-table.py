@@ -108,6 +108,9 @@ DOC = {
 
 # Harness helpers that send a command for the test (tests/src): calls of these count as uses.
 HELPERS = {"targets.new": ["new_target("], "session.connect": ["start(&mut ops"]}
+# Needles that replace the CLI verb's: a bare "status" is the daemon's status (or any string "status"); only
+# `status --session-id` runs session.status.
+VERB_NEEDLES = {"session.status": ['"status", "--session-id"']}
 
 HEADER = """# /ops commands
 
@@ -153,7 +156,10 @@ def main():
     missing = []
     rows = []
     for wire, verb in CLI.items():
-        needles = [f'"{wire}"'] + ([verb if verb.endswith("(") else f'"{verb}"'] if verb else [])
+        if wire in VERB_NEEDLES:
+            needles = [f'"{wire}"'] + VERB_NEEDLES[wire]
+        else:
+            needles = [f'"{wire}"'] + ([verb if verb.endswith("(") else f'"{verb}"'] if verb else [])
         needles += HELPERS.get(wire, [])
         found = [name for name, body in all_tests if any(n in body for n in needles)]
         if not found:

@@ -23,14 +23,14 @@ use serde_json::{json, Value};
 use crate::log::Log;
 
 /// The request's `type`.
-pub const REQUEST_TYPE: &str = "pair_request";
+pub const REQUEST_TYPE: &str = odb_protocol::native::PAIR_REQUEST;
 /// The success reply's `type`.
-pub const REPLY_TYPE: &str = "pair";
+pub const REPLY_TYPE: &str = odb_protocol::native::PAIR_REPLY;
 /// The error `code` when the host has no trusted pairing facts.
-pub const UNAVAILABLE_CODE: &str = "pairing_unavailable";
+pub const UNAVAILABLE_CODE: &str = odb_protocol::native::PAIRING_UNAVAILABLE;
 /// The daemon's pairing file inside the native directory (`opendevbrowser`'s `native::bridge`).
 #[cfg_attr(not(unix), allow(dead_code))] // read only on Unix (Windows answers pairing_unavailable)
-pub const PAIRING_FILE: &str = "relay.pairing.json";
+pub const PAIRING_FILE: &str = odb_protocol::native::PAIRING_FILE;
 /// Largest pairing file read, in bytes (a real one is about 200).
 #[cfg_attr(not(unix), allow(dead_code))] // read only on Unix (Windows answers pairing_unavailable)
 const MAX_FILE_BYTES: u64 = 4096;

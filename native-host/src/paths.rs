@@ -14,9 +14,9 @@ pub const NATIVE_DIR_ENV: &str = "ODB_NATIVE_DIR";
 pub const CONFIG_DIR_ENV: &str = "OPENDEVBROWSER_CONFIG_DIR";
 /// The relay's socket inside the native directory (`odb_relay::native_bridge::SOCKET_FILE`; Unix).
 #[cfg(unix)]
-pub const SOCKET_FILE: &str = "relay.sock";
+pub const SOCKET_FILE: &str = odb_protocol::native::SOCKET_FILE;
 /// The relay's 0600 token file inside the native directory (`odb_relay::native_bridge::TOKEN_FILE`).
-pub const TOKEN_FILE: &str = "relay.token";
+pub const TOKEN_FILE: &str = odb_protocol::native::TOKEN_FILE;
 /// Extra allowed extension ids, one per line, written by `opendevbrowser native install <id>`.
 pub const ALLOWED_IDS_FILE: &str = "allowed-extension-ids";
 /// The host's log file (rotated to `host.log.1` at [`crate::log::ROTATE_BYTES`]).

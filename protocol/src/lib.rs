@@ -10,6 +10,7 @@
 //! - [`extension`]: the `/extension` messages and the relay health object (PROTOCOL.md §1, §2.1).
 //! - [`http`]: the JSON bodies of `/config`, `/pair` and `/status` (PROTOCOL.md §1).
 //! - [`commands`]: the 52 dispatched `/ops` command names (PROTOCOL.md §3.5).
+//! - [`native`]: the native host's pairing messages and the native directory's file names (docs/NATIVE.md).
 //! - [`redact`]: token-like string redaction shared by snapshots and logs (PROTOCOL.md §4).
 //!
 //! Invariant: this crate does no I/O and depends only on serde.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod extension;
 pub mod http;
 pub mod limits;
+pub mod native;
 pub mod ops;
 pub mod redact;
 

@@ -14,7 +14,7 @@ use crate::secure_file::{self, SecureFileError};
 /// Environment variable naming the native directory directly (the host reads the same one).
 pub const NATIVE_DIR_ENV: &str = "ODB_NATIVE_DIR";
 /// The pairing file inside the native directory (the host's `pairing` module reads it).
-pub const PAIRING_FILE: &str = "relay.pairing.json";
+pub const PAIRING_FILE: &str = odb_protocol::native::PAIRING_FILE;
 
 /// The native directory: `$ODB_NATIVE_DIR`, else `<config dir>/native` (the host computes the same path).
 ///

@@ -15,11 +15,11 @@ use crate::pairing::{self, PairInfo, RelayConfig};
 use crate::settings::{parse_ms, parse_port, Patch};
 
 /// The request's `type`.
-pub const REQUEST_TYPE: &str = "pair_request";
+pub const REQUEST_TYPE: &str = odb_protocol::native::PAIR_REQUEST;
 /// The success reply's `type`.
-pub const REPLY_TYPE: &str = "pair";
+pub const REPLY_TYPE: &str = odb_protocol::native::PAIR_REPLY;
 /// The host's error `code` when it has no trusted pairing facts.
-pub const UNAVAILABLE_CODE: &str = "pairing_unavailable";
+pub const UNAVAILABLE_CODE: &str = odb_protocol::native::PAIRING_UNAVAILABLE;
 
 /// `{"type":"pair_request","id":"<id>"}`.
 pub fn request(id: &str) -> String {

@@ -42,9 +42,9 @@ use tokio::task::JoinHandle;
 use crate::hub::Hub;
 
 /// The socket's file name inside the native directory (Unix).
-pub const SOCKET_FILE: &str = "relay.sock";
+pub const SOCKET_FILE: &str = odb_protocol::native::SOCKET_FILE;
 /// The token file's name inside the native directory (64 hex characters; mode `0600` on Unix).
-pub const TOKEN_FILE: &str = "relay.token";
+pub const TOKEN_FILE: &str = odb_protocol::native::TOKEN_FILE;
 /// Largest frame read from the host, in bytes: the `/extension` socket's cap (16 MiB).
 pub(crate) const MAX_FROM_HOST_BYTES: usize = crate::ws_extension::EXTENSION_MAX_MESSAGE_BYTES;
 

@@ -1,5 +1,6 @@
 //! `connect.html?relayPort=N&discoveryPort=N`: stores the ports, asks the background to connect, closes its
-//! own tab. The launcher (tests, demo) uses it to point the extension at a relay on a non-default port.
+//! own tab. The launcher (tests, demo) uses it to point the extension at a relay on a non-default port. The
+//! background half reloads a connect tab whose page never ran ([`reload_pending_tabs`], [`on_tab_loaded`]).
 
 use std::cell::RefCell;
 
@@ -93,7 +94,6 @@ async fn run() -> Result<(), String> {
 /// is idempotent and closes itself). Tabs that load later are covered by [`on_tab_loaded`].
 pub fn reload_pending_tabs() {
     spawn_local(async {
-        let prefix = runtime::get_url("connect.html");
         let all = match tabs::query(&json!({})).await {
             Ok(all) => all,
             Err(e) => {
@@ -103,12 +103,8 @@ pub fn reload_pending_tabs() {
         };
         log!("worker start: {} tab(s) open", all.len());
         for tab in all {
-            let url = tab
-                .url
-                .clone()
-                .or(tab.pending_url.clone())
-                .unwrap_or_default();
-            if let (true, Some(id)) = (url.starts_with(&prefix), tab.id) {
+            let url = tab.url.as_deref().or(tab.pending_url.as_deref());
+            if let (true, Some(id)) = (is_connect_page(url), tab.id) {
                 reload(id, "at worker start").await;
             }
         }
@@ -123,12 +119,10 @@ thread_local! {
 /// [`CHECK_IN_MS`] to send its `connect` message, then reloads the tab (the navigation was blocked before the
 /// extension was ready; see `crate::connect_watch`).
 pub fn on_tab_loaded(tab: &Tab) {
-    let (Some(id), Some(url)) = (tab.id, tab.url.as_deref()) else {
+    let Some(id) = tab.id else {
         return;
     };
-    if !url.starts_with(&runtime::get_url("connect.html"))
-        || !WATCH.with(|w| w.borrow_mut().loaded(id))
-    {
+    if !is_connect_page(tab.url.as_deref()) || !WATCH.with(|w| w.borrow_mut().loaded(id)) {
         return;
     }
     spawn_local(async move {
@@ -136,8 +130,8 @@ pub fn on_tab_loaded(tab: &Tab) {
         if !WATCH.with(|w| w.borrow_mut().expired(id)) {
             return;
         }
-        let still_there = matches!(tabs::get(id).await, Ok(Some(t))
-            if t.url.as_deref().is_some_and(|u| u.starts_with(&runtime::get_url("connect.html"))));
+        let still_there =
+            matches!(tabs::get(id).await, Ok(Some(t)) if is_connect_page(t.url.as_deref()));
         if still_there {
             reload(id, "its page did not run").await;
         }
@@ -152,6 +146,11 @@ pub fn checked_in(id: i64) {
 /// Tab `id` closed.
 pub fn on_tab_removed(id: i64) {
     WATCH.with(|w| w.borrow_mut().removed(id));
+}
+
+/// Whether `url` is this extension's connect page (any query).
+fn is_connect_page(url: Option<&str>) -> bool {
+    url.is_some_and(|u| u.starts_with(&runtime::get_url("connect.html")))
 }
 
 async fn reload(id: i64, why: &str) {

@@ -11,8 +11,12 @@
 //! - paired: the relay's extension slot is held over native messaging with a complete handshake
 //!   (`/status` `extensionTransport: "native"`, D68).
 //!
+//! - httpPair: whether the relay still hands its token out over HTTP (`POST /pair`, the daemon's
+//!   `daemon.httpPair`; `null` without a daemon). With the host installed, `serve --no-http-pair` leaves the
+//!   host as the only way to it (SECURITY.md A11, docs/NATIVE.md "HTTP pairing off").
+//!
 //! JSON shape: `{transport:"native", installed, reachable, paired, browsers:[BrowserStatus], nativeDir,
-//! socket, problems:[string], next:string|null}`.
+//! socket, httpPair:bool|null, problems:[string], next:string|null}`.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +43,8 @@ pub struct NativeReport {
     pub native_dir: PathBuf,
     /// The bridge socket the host dials.
     pub socket: PathBuf,
+    /// The relay also hands its token out over `POST /pair` (`None` without a daemon).
+    pub http_pair: Option<bool>,
     /// Each reason a check failed, in order.
     pub problems: Vec<String>,
     /// The next thing to do, when something is missing.
@@ -117,6 +123,10 @@ pub fn build(
         browsers,
         native_dir: native_dir.to_path_buf(),
         socket,
+        http_pair: daemon
+            .as_ref()
+            .ok()
+            .and_then(|s| s["daemon"]["httpPair"].as_bool()),
         problems,
         next,
     }
@@ -191,6 +201,15 @@ pub fn text(report: &NativeReport) -> String {
         lines.push(format!("  {}: {}", b.browser, b.manifest_path.display()));
     }
     lines.push(format!("socket: {}", report.socket.display()));
+    match report.http_pair {
+        Some(true) if report.installed => lines.push(
+            "httpPair: true (the relay also hands its token to POST /pair; \
+             opendevbrowser serve --no-http-pair leaves only the host)"
+                .into(),
+        ),
+        Some(on) => lines.push(format!("httpPair: {on}")),
+        None => {}
+    }
     lines.extend(report.problems.iter().map(|p| format!("problem: {p}")));
     if let Some(next) = &report.next {
         lines.push(format!("next: {next}"));

@@ -35,7 +35,7 @@ fn native_dir(tmp: &Path) -> PathBuf {
 
 fn daemon(socket: &Path, transport: Option<&str>) -> DaemonAnswer {
     Ok(json!({
-        "daemon": {"nativeBridge": {"socket": socket}},
+        "daemon": {"nativeBridge": {"socket": socket}, "httpPair": true},
         "relay": {"extensionConnected": transport.is_some(), "extensionHandshakeComplete": transport.is_some(),
                   "extensionTransport": transport},
     }))
@@ -58,6 +58,12 @@ fn all_three_hold_when_installed_listening_trusted_and_linked_over_native() {
         "{}",
         text(&r)
     );
+    assert_eq!(r.http_pair, Some(true));
+    assert!(
+        text(&r).contains("opendevbrowser serve --no-http-pair leaves only the host"),
+        "{}",
+        text(&r)
+    );
 }
 
 #[test]
@@ -70,6 +76,8 @@ fn no_daemon_leaves_only_installed() {
         &Err("daemon not running".into()),
     );
     assert!(r.installed && !r.reachable && !r.paired, "{r:?}");
+    assert_eq!(r.http_pair, None);
+    assert!(!text(&r).contains("httpPair"), "{}", text(&r));
     assert!(
         r.problems[0].contains("no daemon: daemon not running"),
         "{r:?}"

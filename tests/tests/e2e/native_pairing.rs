@@ -255,6 +255,8 @@ fn with_http_pairing_off_a_forged_origin_gets_nothing_and_the_host_still_pairs()
     assert_eq!(status["daemon"]["httpPair"], false, "{status}");
     let text = setup.env.daemon.cli(&["status"]).ok().stdout;
     assert!(text.contains("httpPair: false"), "{text}");
+    let native = setup.env.daemon.json(&["status", "--transport", "native"]);
+    assert_eq!(native["httpPair"], false, "{native}");
 
     let env = &setup.env;
     let sid = env.launch("login.html");
